@@ -1,0 +1,38 @@
+using AspNetStreaming.Diagnostics;
+using AspNetStreaming.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AspNetStreaming.DependencyInjection;
+
+/// <summary>Registers AspNetStreaming's services and binds its options.</summary>
+public static class StreamingServiceCollectionExtensions
+{
+    /// <summary>Registers everything the library offers, binding each area's options from a sub-section of
+    /// <paramref name="streamingSection"/> (the <c>Streaming</c> section of the app's configuration):
+    /// <c>Files</c>.</summary>
+    public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
+    {
+        ArgumentNullException.ThrowIfNull(streamingSection);
+        return services.AddStreamingFiles(streamingSection.GetSection("Files"));
+    }
+
+    /// <summary>Registers the shared services (metrics, ProblemDetails) that every area uses.</summary>
+    public static IServiceCollection AddStreamingCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddMetrics();
+        services.TryAddSingleton<StreamingMetrics>();
+        services.AddProblemDetails();
+        return services;
+    }
+
+    /// <summary>Registers file serving and binds <see cref="FileServingOptions"/> from <paramref name="section"/>.</summary>
+    public static IServiceCollection AddStreamingFiles(this IServiceCollection services, IConfiguration section)
+    {
+        services.AddStreamingCore();
+        services.AddOptions<FileServingOptions>().Bind(section).Validate(o => o.ReadSize > 0, "Streaming:Files:ReadSize must be positive.");
+        return services;
+    }
+}

@@ -1,0 +1,95 @@
+using AspNetStreaming.Diagnostics;
+using AspNetStreaming.Producers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AspNetStreaming.Http;
+
+/// <summary>
+/// Sends a producer as a response body: the one place where results hand a body to Kestrel, so every result
+/// type gets the same framing, abort and error rules.
+/// </summary>
+internal static class ProducerResponse
+{
+    internal const string LoggerCategory = "AspNetStreaming.Http";
+
+    /// <summary>Writes the headers for <paramref name="producer"/> and runs it into the response body.</summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>A known length becomes <c>Content-Length</c>; an unknown one means chunked framing.</item>
+    /// <item>Response buffering is disabled: each flush of the producer goes to the socket.</item>
+    /// <item><see cref="HttpContext.RequestAborted"/> stops the producer.</item>
+    /// <item>A failure before the first byte is a 500 ProblemDetails; a failure or stop after it aborts the
+    /// connection, so the client can never take a truncated body for a whole one.</item>
+    /// <item>HEAD sends the headers and never runs the producer.</item>
+    /// <item>The producer is disposed (its file closed) on every path.</item>
+    /// </list>
+    /// </remarks>
+    public static async Task SendAsync(HttpContext context, IBodyProducer producer, string? contentType, int statusCode = StatusCodes.Status200OK)
+    {
+        var logger = GetLogger(context);
+        var metrics = context.RequestServices?.GetService<StreamingMetrics>();
+        var response = context.Response;
+        await using (producer.ConfigureAwait(false))
+        {
+            response.StatusCode = statusCode;
+            if (contentType is not null)
+            {
+                response.ContentType = contentType;
+            }
+
+            response.ContentLength = producer.Length;
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return;
+            }
+
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            metrics?.ResponseStarted();
+            var completed = false;
+            try
+            {
+                await producer.ProduceAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
+                completed = true;
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                StreamingLog.ClientDisconnected(logger, BytesSent(producer), producer.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", context.Request.Path);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped by the application, or the consumer completed: the body is short of what was announced.
+                StreamingLog.ProducerStopped(logger, context.Request.Path, BytesSent(producer));
+                context.Abort();
+            }
+            catch (Exception error) when (!response.HasStarted)
+            {
+                StreamingLog.ProducerFailedBeforeBody(logger, error, context.Request.Path);
+                response.Clear();
+                await WriteProblemAsync(context, StatusCodes.Status500InternalServerError, "The response body could not be produced.").ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                StreamingLog.ProducerFailedMidBody(logger, error, context.Request.Path, BytesSent(producer));
+                context.Abort();
+            }
+            finally
+            {
+                metrics?.ResponseEnded(BytesSent(producer), completed);
+            }
+        }
+    }
+
+    /// <summary>Writes a ProblemDetails response (through <c>IProblemDetailsService</c> when registered).</summary>
+    public static Task WriteProblemAsync(HttpContext context, int statusCode, string title, string? detail = null)
+        => TypedResults.Problem(detail: detail, statusCode: statusCode, title: title).ExecuteAsync(context);
+
+    internal static ILogger GetLogger(HttpContext context)
+        => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
+
+    private static long BytesSent(IBodyProducer producer) => producer is BodyProducer pump ? pump.BytesProduced : 0;
+}

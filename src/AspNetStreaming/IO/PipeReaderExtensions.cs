@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace AspNetStreaming.IO;
+
+/// <summary>Reading lines from a <see cref="PipeReader"/> and copying a <see cref="PipeReader"/> into a file.</summary>
+public static class PipeReaderExtensions
+{
+    /// <summary>Reads one line terminated by LF (a CR before the LF is removed). At end of data, returns the
+    /// unterminated remainder if there is one, else <see langword="null"/>.</summary>
+    /// <param name="reader">The reader to consume from; bytes after the line stay unread.</param>
+    /// <param name="maxLineLength">The most bytes a line may have, not counting its terminator. Memory use is
+    /// bounded by this value: a longer line throws instead of being buffered.</param>
+    /// <param name="encoding">How to decode the line; UTF-8 when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <exception cref="LineTooLongException">The line is longer than <paramref name="maxLineLength"/>.</exception>
+    public static async ValueTask<string?> ReadLineAsync(this PipeReader reader, int maxLineLength, Encoding? encoding = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLineLength);
+        encoding ??= Encoding.UTF8;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var newline = buffer.PositionOf((byte)'\n');
+            if (newline is { } end)
+            {
+                var line = buffer.Slice(0, end);
+                if (TrimCarriageReturn(line).Length > maxLineLength)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    throw new LineTooLongException(maxLineLength);
+                }
+
+                var text = encoding.GetString(TrimCarriageReturn(line));
+                reader.AdvanceTo(buffer.GetPosition(1, end));
+                return text;
+            }
+
+            // +1 leaves room for a CR that may turn out to precede the LF.
+            if (buffer.Length > (long)maxLineLength + 1)
+            {
+                reader.AdvanceTo(buffer.Start);
+                throw new LineTooLongException(maxLineLength);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                if (buffer.IsEmpty)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return null;
+                }
+
+                if (buffer.Length > maxLineLength)
+                {
+                    reader.AdvanceTo(buffer.Start);
+                    throw new LineTooLongException(maxLineLength);
+                }
+
+                var rest = encoding.GetString(buffer);
+                reader.AdvanceTo(buffer.End);
+                return rest;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Copies everything the reader yields into <paramref name="file"/> starting at
+    /// <paramref name="offset"/>, writing straight from the reader's buffer segments (one gather write per read,
+    /// no intermediate copy). Waiting for the next read is the backpressure on the producer side.</summary>
+    /// <param name="reader">The source; read to completion but not completed by this method.</param>
+    /// <param name="file">A file opened for writing at offsets.</param>
+    /// <param name="offset">Where the first byte goes.</param>
+    /// <param name="maxBytes">The most bytes to accept; a negative value means no limit. Nothing past the
+    /// limit is written.</param>
+    /// <param name="observer">Called with each buffer before it is written (for example to update a hash).</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="ContentTooLargeException">More than <paramref name="maxBytes"/> bytes arrived.</exception>
+    public static async ValueTask<long> CopyToFileAsync(this PipeReader reader, AsyncFile file, long offset,
+        long maxBytes = -1, Action<ReadOnlySequence<byte>>? observer = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(file);
+        long written = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                if (maxBytes >= 0 && written + buffer.Length > maxBytes)
+                {
+                    throw new ContentTooLargeException(maxBytes);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    observer?.Invoke(buffer);
+                    await file.WriteAsync(offset + written, buffer, cancellationToken).ConfigureAwait(false);
+                    written += buffer.Length;
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.End);
+            }
+
+            if (result.IsCompleted)
+            {
+                return written;
+            }
+
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The pipe read was canceled.");
+            }
+        }
+    }
+
+    private static ReadOnlySequence<byte> TrimCarriageReturn(ReadOnlySequence<byte> line)
+    {
+        if (line.IsEmpty)
+        {
+            return line;
+        }
+
+        var lastPosition = line.GetPosition(line.Length - 1);
+        return line.Slice(lastPosition).FirstSpan[0] == (byte)'\r' ? line.Slice(0, line.Length - 1) : line;
+    }
+}
