@@ -1,0 +1,245 @@
+"""The bench driver: servers, CPU accounting, rounds, medians and the table. Scenarios live in scenarios/.
+
+Each scenario module defines NAME, ORDER and run(ctx). run() measures with ctx helpers and calls ctx.row(...).
+CPU is the server process's utime+stime from /proc/<pid>/stat, read before and after each measured round, so
+it counts only the server's work (not the client's) while the machine is shared.
+"""
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+DATA = OUT / "data"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+GIB = 1 << 30
+MIB = 1 << 20
+# Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx (+4.. free for scenarios), so two checkouts can bench at once.
+PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "5180"))
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of the whole line)
+
+
+def wait_for_port(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+class Server:
+    def __init__(self, name, args, port, env=None, cwd=None):
+        self.name, self.port = name, port
+        full_env = dict(os.environ, **(env or {}))
+        self.proc = subprocess.Popen(args, env=full_env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        try:
+            wait_for_port(port)
+        except RuntimeError:
+            self.stop()
+            raise
+        self.pid = self.proc.pid
+        self.url = f"http://127.0.0.1:{port}"
+
+    def cpu(self):
+        return cpu_seconds(self.pid)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+class Context:
+    def __init__(self, rounds):
+        self.rounds = rounds
+        self.rows = []
+        self.servers = {}
+        self.cleanups = []
+
+    # --- data -----------------------------------------------------------------------------------------------
+    def data_file(self, name, size):
+        """A file of `size` random bytes under bench/out/data, made once and reused across runs."""
+        DATA.mkdir(parents=True, exist_ok=True)
+        path = DATA / name
+        if not path.exists() or path.stat().st_size != size:
+            with open("/dev/urandom", "rb") as src, open(path, "wb") as dst:
+                left = size
+                while left:
+                    chunk = src.read(min(left, 4 * MIB))
+                    dst.write(chunk)
+                    left -= len(chunk)
+        return path
+
+    # --- servers --------------------------------------------------------------------------------------------
+    def dotnet_server(self, name, dll, port, env=None):
+        if name not in self.servers:
+            server = Server(name, ["dotnet", str(dll), "--urls", f"http://127.0.0.1:{port}"], port,
+                            env=dict(env or {}, ASPNETCORE_ENVIRONMENT="Production", DOTNET_gcServer="0"))
+            self.servers[name] = server
+            self.cleanups.append(server.stop)
+        return self.servers[name]
+
+    def sample(self):
+        return self.dotnet_server("sample-web", ROOT / "sample-web/bin/Release/net10.0/SampleWeb.dll", PORT_BASE + 1,
+                                  env={"Streaming__Files__Root": str(DATA), "Logging__LogLevel__Default": "Warning"})
+
+    def bench_server(self):
+        return self.dotnet_server("bench-server", ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll", PORT_BASE + 2,
+                                  env={"BENCH_DATA": str(DATA)})
+
+    def nginx(self, extra_conf=""):
+        """nginx serving bench/out/data at /data/ on port PORT_BASE+3 with sendfile off (a fair peer for user-space copies)."""
+        if "nginx" in self.servers:
+            return self.servers["nginx"]
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.path.exists(nginx):
+            return None
+        conf_dir = OUT / "nginx"
+        conf_dir.mkdir(parents=True, exist_ok=True)
+        conf = conf_dir / "nginx.conf"
+        conf.write_text(f"""
+worker_processes 1;
+daemon off;
+master_process off;
+pid {conf_dir}/nginx.pid;
+error_log {conf_dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile off;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path {conf_dir}/body;
+    proxy_temp_path {conf_dir}/proxy;
+    fastcgi_temp_path {conf_dir}/fastcgi;
+    uwsgi_temp_path {conf_dir}/uwsgi;
+    scgi_temp_path {conf_dir}/scgi;
+    server {{
+        listen 127.0.0.1:{PORT_BASE + 3};
+        location /data/ {{ alias {DATA}/; }}
+        {extra_conf}
+    }}
+}}
+""")
+        server = Server("nginx", [nginx, "-c", str(conf), "-p", str(conf_dir)], PORT_BASE + 3)
+        self.servers["nginx"] = server
+        self.cleanups.append(server.stop)
+        return server
+
+    # --- measuring ------------------------------------------------------------------------------------------
+    def measure(self, server, action, rounds=None, warmup=1):
+        """Runs action() warmup+rounds times; returns a list of (seconds, server_cpu_seconds, action_result)."""
+        results = []
+        for i in range(warmup + (rounds or self.rounds)):
+            cpu0, t0 = server.cpu(), time.perf_counter()
+            value = action()
+            t1, cpu1 = time.perf_counter(), server.cpu()
+            if i >= warmup:
+                results.append((t1 - t0, cpu1 - cpu0, value))
+        return results
+
+    def curl_download(self, url, headers=()):
+        """Downloads url to /dev/null with curl; returns bytes received (raises on HTTP errors)."""
+        args = ["curl", "-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", url]
+        for h in headers:
+            args += ["-H", h]
+        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        return int(out)
+
+    def wrk(self, url, connections=32, seconds=8, headers=(), threads=1):
+        """Runs wrk; returns (requests_per_second, total_requests)."""
+        args = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url]
+        for h in headers:
+            args += ["-H", h]
+        out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        rps = total = None
+        for line in out.splitlines():
+            if line.startswith("Requests/sec:"):
+                rps = float(line.split()[1])
+            if "requests in" in line:
+                total = int(line.strip().split()[0])
+            if "Non-2xx" in line:
+                raise RuntimeError(f"wrk saw errors for {url}: {line.strip()}")
+        return rps, total
+
+    # --- reporting ------------------------------------------------------------------------------------------
+    def row(self, scenario, subject, metric, value, unit, cpu=None, cpu_unit="", peer=None, higher_is_better=True):
+        """Adds a table row; the ratio is computed against the row of `peer` (same scenario) at print time."""
+        self.rows.append(dict(scenario=scenario, subject=subject, metric=metric, value=value, unit=unit, cpu=cpu,
+                              cpu_unit=cpu_unit, peer=peer, higher=higher_is_better))
+
+    def table(self):
+        lines = ["| scenario | subject | median | server CPU | ratio vs peer |", "|---|---|---:|---:|---|"]
+        for r in self.rows:
+            ratio = ""
+            if r["peer"]:
+                peer = next((p for p in self.rows if p["scenario"] == r["scenario"] and p["subject"] == r["peer"]), None)
+                if peer and peer["value"]:
+                    x = r["value"] / peer["value"] if r["higher"] else peer["value"] / r["value"]
+                    ratio = f"{x:.2f}× {r['peer']}"
+            cpu = f"{r['cpu']:.3f} {r['cpu_unit']}" if r["cpu"] is not None else ""
+            lines.append(f"| {r['scenario']} | {r['subject']} | {r['value']:.1f} {r['unit']} | {cpu} | {ratio} |")
+        return "\n".join(lines)
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def load_scenarios(selected):
+    mods = []
+    for path in sorted((ROOT / "bench" / "scenarios").glob("*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        if not selected or mod.NAME in selected or path.stem in selected:
+            mods.append(mod)
+    return sorted(mods, key=lambda m: m.ORDER)
+
+
+def main():
+    selected = [a for a in sys.argv[1:] if not a.startswith("-")]
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    for tool in ("curl", "wrk"):
+        if not shutil.which(tool):
+            sys.exit(f"bench needs {tool}: apt-get install -y curl wrk nginx")
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "sample-web"], cwd=ROOT, check=True)
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "bench/BenchServer"], cwd=ROOT, check=True)
+    ctx = Context(rounds)
+    try:
+        for mod in load_scenarios(selected):
+            print(f"== {mod.NAME}", file=sys.stderr, flush=True)
+            mod.run(ctx)
+    finally:
+        for cleanup in reversed(ctx.cleanups):
+            cleanup()
+    table = ctx.table()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.md").write_text(table + "\n")
+    print(f"\nrounds per row: {rounds} (medians); machine: {os.cpu_count()} cores\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
