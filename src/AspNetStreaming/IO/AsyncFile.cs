@@ -19,7 +19,11 @@ namespace AspNetStreaming.IO;
 /// </para>
 /// <para>Timeouts: every read and write accepts a <see cref="CancellationToken"/>. The overloads that take
 /// a <see cref="TimeSpan"/> turn the elapsed timeout into data or a <see cref="TimeoutException"/>, as each
-/// method documents.</para>
+/// method documents. Cancellation is observed before each system call: one read or write of a regular file is
+/// not interruptible once issued (it completes promptly), so a timeout takes effect between calls.</para>
+/// <para>Regular (seekable) files only: <see cref="RandomAccess"/> throws <see cref="NotSupportedException"/>
+/// for pipes, FIFOs and sockets; read those through a <see cref="System.IO.Pipelines.PipeReader"/> or a
+/// <see cref="Stream"/> instead.</para>
 /// </remarks>
 public sealed class AsyncFile : IDisposable
 {
@@ -162,11 +166,13 @@ public sealed class AsyncFile : IDisposable
     /// <param name="cancellationToken">Cancels the read with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The number of bytes read. When the timeout elapses after some bytes were read, those bytes are
     /// returned (a partial result, not an error).</returns>
-    /// <exception cref="TimeoutException">The timeout elapsed before any byte was read.</exception>
+    /// <exception cref="TimeoutException">The timeout elapsed before any byte was read. A zero timeout has elapsed
+    /// before the call starts.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, bool full, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ThrowIfExpired(timeout);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         var total = 0;
@@ -219,6 +225,7 @@ public sealed class AsyncFile : IDisposable
     /// <exception cref="TimeoutException">The timeout elapsed; how much of the buffer reached the file is unknown.</exception>
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> buffer, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ThrowIfExpired(timeout);
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         try
@@ -309,6 +316,20 @@ public sealed class AsyncFile : IDisposable
         finally
         {
             _gatherBuffers.Clear();
+        }
+    }
+
+    private static void ThrowIfExpired(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeout, TimeSpan.Zero);
+        if (timeout == TimeSpan.Zero)
+        {
+            throw new TimeoutException("The timeout was zero: it elapsed before the operation started.");
         }
     }
 

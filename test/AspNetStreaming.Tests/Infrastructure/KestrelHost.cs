@@ -36,6 +36,8 @@ public sealed class KestrelHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        // Beats any Logging section an appsettings.json in the output folder brings along.
+        builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
         builder.Services.AddProblemDetails();
         configure?.Invoke(builder);
         var app = builder.Build();
