@@ -1,5 +1,6 @@
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http;
+using AspNetStreaming.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
+        services.AddStreamingUploads(streamingSection.GetSection("Uploads"));
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 

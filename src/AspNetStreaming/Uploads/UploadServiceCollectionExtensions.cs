@@ -1,0 +1,26 @@
+using AspNetStreaming.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Registers uploads.</summary>
+public static class UploadServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="UploadIngestor"/>, the resumable upload store and its expiry cleanup, and binds
+    /// <see cref="UploadOptions"/> from <paramref name="section"/> (<c>Streaming:Uploads</c>).</summary>
+    public static IServiceCollection AddStreamingUploads(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddStreamingCore();
+        services.AddOptions<UploadOptions>().Bind(section)
+            .Validate(o => o.MaxSize > 0, "Streaming:Uploads:MaxSize must be positive.")
+            .Validate(o => o.MaxNameLength is > 0 and <= 200, "Streaming:Uploads:MaxNameLength must be 1..200.")
+            .Validate(o => o.MaxConcurrentUploads > 0, "Streaming:Uploads:MaxConcurrentUploads must be positive.");
+        services.TryAddSingleton<UploadIngestor>();
+        services.TryAddSingleton<ResumableUploadStore>();
+        services.AddHostedService<ResumableUploadCleanupService>();
+        return services;
+    }
+}
