@@ -63,7 +63,8 @@ public sealed class UploadStoredHttpResult : IResult, IStatusCodeHttpResult
         }
 
         response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        // Relaxed escaping keeps base64 digests readable ('+' unescaped); the body is application/json, never HTML.
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteStartArray("files");
         foreach (var file in Files)
