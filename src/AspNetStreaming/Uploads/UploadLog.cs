@@ -15,7 +15,7 @@ internal static partial class UploadLog
     public static partial void Rejected(ILogger logger, string path, int status, string reason);
 
     [LoggerMessage(EventId = 4003, EventName = nameof(StreamingEventIds.UploadAborted), Level = LogLevel.Information,
-        Message = "Upload to {Path} ended early after {Bytes} bytes ({Reason}); the partial data was removed.")]
+        Message = "Upload to {Path} ended early after {Bytes} bytes ({Reason}); nothing was published.")]
     public static partial void Aborted(ILogger logger, string path, long bytes, string reason);
 
     [LoggerMessage(EventId = 4004, EventName = nameof(StreamingEventIds.UploadDiskFull), Level = LogLevel.Error,
@@ -34,8 +34,8 @@ internal static partial class UploadLog
         Message = "Created resumable upload {Id} for {Name} (length {Length}).")]
     public static partial void ResumableCreated(ILogger logger, string id, string name, string length);
 
-    [LoggerMessage(EventId = 4021, EventName = nameof(StreamingEventIds.ResumableAppended), Level = LogLevel.Debug,
-        Message = "Resumable upload {Id}: appended {Bytes} bytes, offset now {Offset} (request completed: {Completed}).")]
+    [LoggerMessage(EventId = 4021, EventName = nameof(StreamingEventIds.ResumableAppended), Level = LogLevel.Information,
+        Message = "Resumable upload {Id}: appended {Bytes} bytes, offset now {Offset} (request completed: {Completed}); the bytes are kept for resumption.")]
     public static partial void ResumableAppended(ILogger logger, string id, long bytes, long offset, bool completed);
 
     [LoggerMessage(EventId = 4022, EventName = nameof(StreamingEventIds.ResumableDeleted), Level = LogLevel.Information,
