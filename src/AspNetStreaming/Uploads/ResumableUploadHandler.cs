@@ -192,7 +192,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
             try
             {
-                written = await UploadIngestor.ReceiveAsync(request.BodyReader, file, current, limit, digests, cancel.Token).ConfigureAwait(false);
+                written = await UploadIngestor.ReceiveAsync(request.BodyReader, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
                 digests.Verify();
             }
             catch (UploadException mismatch) when (mismatch.Title == "Digest Mismatch")

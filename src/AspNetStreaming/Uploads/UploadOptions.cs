@@ -22,6 +22,10 @@ public sealed class UploadOptions
     /// no digest. Digests the client sends are always verified.</summary>
     public bool ComputeDigest { get; set; } = true;
 
+    /// <summary>Whether to reserve the announced <c>Content-Length</c> on disk before reading the body, so a full
+    /// disk answers 507 before any byte is transferred. On by default.</summary>
+    public bool Preallocate { get; set; } = true;
+
     /// <summary>The most uploads received at once (all upload endpoints together); more get 503 with
     /// <c>Retry-After</c>.</summary>
     public int MaxConcurrentUploads { get; set; } = 64;
