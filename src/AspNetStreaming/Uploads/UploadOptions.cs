@@ -34,7 +34,8 @@ public sealed class UploadOptions
     /// a slower client is disconnected and its upload removed. 0 turns the check off.</summary>
     public double MinDataRate { get; set; } = 240;
 
-    /// <summary>How long a body may stay under <see cref="MinDataRate"/> before the check applies.</summary>
+    /// <summary>How long a body may stay under <see cref="MinDataRate"/> before the check applies; more than
+    /// 1 second (Kestrel's heartbeat).</summary>
     public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest file name accepted, in UTF-8 bytes (at most 200, leaving room under the usual 255-byte limit).</summary>

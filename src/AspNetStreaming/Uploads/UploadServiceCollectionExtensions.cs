@@ -17,7 +17,10 @@ public static class UploadServiceCollectionExtensions
         services.AddOptions<UploadOptions>().Bind(section)
             .Validate(o => o.MaxSize > 0, "Streaming:Uploads:MaxSize must be positive.")
             .Validate(o => o.MaxNameLength is > 0 and <= 200, "Streaming:Uploads:MaxNameLength must be 1..200.")
-            .Validate(o => o.MaxConcurrentUploads > 0, "Streaming:Uploads:MaxConcurrentUploads must be positive.");
+            .Validate(o => o.MaxConcurrentUploads > 0, "Streaming:Uploads:MaxConcurrentUploads must be positive.")
+            .Validate(o => o.MinDataRate <= 0 || o.MinDataRateGracePeriod > TimeSpan.FromSeconds(1),
+                "Streaming:Uploads:MinDataRateGracePeriod must be longer than 1 second (Kestrel's heartbeat).")
+            .ValidateOnStart();
         services.TryAddSingleton<UploadIngestor>();
         services.TryAddSingleton<ResumableUploadStore>();
         services.AddHostedService<ResumableUploadCleanupService>();
