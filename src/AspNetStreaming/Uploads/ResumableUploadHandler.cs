@@ -51,6 +51,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             {
                 Name = name,
                 Length = length,
+                CreateOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*",
                 ExpectedSha256 = sha256 is null ? null : Convert.ToBase64String(sha256),
                 ExpectedSha512 = sha512 is null ? null : Convert.ToBase64String(sha512),
             };
@@ -202,6 +203,10 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 written = 0;
                 throw;
             }
+            catch (Exception) when (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                throw new UploadException(StatusCodes.Status404NotFound, "Not Found", "The upload was cancelled (DELETE) during this append.");
+            }
             catch (Exception error)
             {
                 // Every byte that reached the disk stays: the client resumes from the file's length.
@@ -291,7 +296,14 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         }
 
         var target = Path.Join(_root, state.Name);
-        var replaced = UploadStorage.Publish(store.PartPath(id), target, context.Request.Headers, options.Overwrite, options.Durable);
+        // The creation request's If-None-Match: * still holds at publish time, however late that is.
+        IHeaderDictionary publishHeaders = new HeaderDictionary();
+        if (state.CreateOnly)
+        {
+            publishHeaders.IfNoneMatch = "*";
+        }
+
+        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
         state.Complete = true;
         state.StoredLength = state.Length ?? 0;
         state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);

@@ -12,6 +12,9 @@ internal sealed class ResumableUploadState
 
     public bool Complete { get; set; }
 
+    /// <summary>The creation request had <c>If-None-Match: *</c>: the publish must not replace an existing file.</summary>
+    public bool CreateOnly { get; set; }
+
     public string? ExpectedSha256 { get; set; }
 
     public string? ExpectedSha512 { get; set; }

@@ -178,6 +178,45 @@ public sealed class ResumableUploadTests
         socket.Close();
     }
 
+    [Fact]
+    public async Task IfNoneMatchStarAtCreationStillHoldsWhenTheUploadCompletes()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/late.bin") { Content = new ByteArrayContent([1]) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        await File.WriteAllBytesAsync(temp["late.bin"], [7]); // someone else stores the name meanwhile
+
+        using var completed = await server.Client.SendAsync(Patch(location, 1, complete: true, [2]));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, completed.StatusCode);
+        Assert.Equal([7], await File.ReadAllBytesAsync(temp["late.bin"]));
+    }
+
+    [Fact]
+    public async Task DeleteDuringAnAppendCancelsItAndRemovesEverything()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "gone.bin", [1]);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\nabc"));
+        await Task.Delay(300);
+
+        using var deleted = await server.Client.DeleteAsync(location);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var buffer = new byte[4096];
+        var read = await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 404", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
+    }
+
     private static async Task<string> CreateAsync(UploadServer server, string name, byte[] first)
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "r/" + name) { Content = new ByteArrayContent(first) };
