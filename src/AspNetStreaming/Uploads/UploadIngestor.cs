@@ -220,8 +220,19 @@ public sealed partial class UploadIngestor : IDisposable
             {
                 if (!buffer.IsEmpty)
                 {
-                    observer?.Invoke(buffer);
-                    await file.WriteAsync(offset + written, buffer, cancellationToken).ConfigureAwait(false);
+                    // The write runs on the thread pool while this thread hashes the same (read-only) segments,
+                    // so the digest costs CPU but not wall-clock time. A mismatch is only known at the end
+                    // anyway, and then the temporary file is discarded.
+                    var write = file.WriteAsync(offset + written, buffer, cancellationToken);
+                    try
+                    {
+                        observer?.Invoke(buffer);
+                    }
+                    finally
+                    {
+                        await write.ConfigureAwait(false);
+                    }
+
                     written += buffer.Length;
                 }
             }
