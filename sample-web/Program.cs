@@ -21,9 +21,6 @@ app.MapGet("/", () => Results.Text("""
     AspNetStreaming sample
       GET  /files/{path}          files under Streaming:Files:Root (try /files/hello.txt)
       GET  /generated?count=N     a generated body of unknown length (chunked)
-      PUT  /uploads/{name}        store the raw body as {name} under Streaming:Uploads:Root
-      POST /uploads               multipart/form-data upload (all files stored or none)
-      POST /uploads/resumable/{name}   resumable upload (Upload-Draft-Interop-Version 6)
     """));
 
 app.MapFiles("/files");

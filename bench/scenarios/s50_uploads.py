@@ -21,9 +21,9 @@ def run(ctx):
     cases = [
         ("discard (CopyToAsync(Stream.Null))", f"{peers.url}/peer/discard/u.bin"),
         ("CopyToAsync(File.Create)", f"{peers.url}/peer/copyto/u-copy.bin"),
+        ("ours, sha-256 on (Repr-Digest)", f"{peers.url}/ours/upload/u-ours.bin"),
         ("ours, sha-256 off", f"{peers.url}/ours/upload/u-ours.bin?digest=false"),
         ("ours, sha-256 off, no preallocation", f"{peers.url}/ours/upload/u-ours.bin?digest=false&preallocate=false"),
-        ("ours, sha-256 on (Repr-Digest)", f"{peers.url}/ours/upload/u-ours.bin"),
     ]
     for subject, url in cases:
         results = ctx.measure(peers, lambda: curl_upload(url, src))

@@ -1,6 +1,5 @@
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http;
-using AspNetStreaming.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,11 +1,11 @@
-using AspNetStreaming.DependencyInjection;
+using AspNetStreaming.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AspNetStreaming.Uploads;
+namespace AspNetStreaming.DependencyInjection;
 
-/// <summary>Registers uploads.</summary>
+/// <summary>Registers uploads (the extension lives beside <c>AddAspNetStreaming</c>'s namespace).</summary>
 public static class UploadServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="UploadIngestor"/>, the resumable upload store and its expiry cleanup, and binds

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
