@@ -24,6 +24,7 @@ app.MapGet("/", () => Results.Text("""
     """));
 
 app.MapFiles("/files");
+app.MapUploadsEndpoints();
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.
 app.MapGet("/generated", (int? count) => StreamingResults.Body(

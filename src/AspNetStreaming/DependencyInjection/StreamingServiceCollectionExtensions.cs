@@ -15,6 +15,7 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
+        services.AddStreamingUploads(streamingSection.GetSection("Uploads"));
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Hosting;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Removes abandoned resumable uploads every <see cref="ResumableUploadOptions.CleanupInterval"/>, and
+/// leftover temporary files of interrupted raw uploads (a crashed process cannot delete its own).</summary>
+internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = store.Ingestor.Options.Resumable;
+        using var timer = new PeriodicTimer(options.CleanupInterval > TimeSpan.Zero ? options.CleanupInterval : TimeSpan.FromMinutes(5));
+        do
+        {
+            try
+            {
+                store.RemoveExpired(DateTime.UtcNow, options.Expiry);
+                RemoveStaleTempFiles(options.Expiry);
+            }
+            catch (IOException error)
+            {
+                UploadLog.CleanupFailed(store.Ingestor.Logger, error, store.Directory);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private void RemoveStaleTempFiles(TimeSpan age)
+    {
+        foreach (var temp in Directory.EnumerateFiles(store.Ingestor.Root, UploadStorage.TempPrefix + "*.tmp"))
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) > age && UploadStorage.TryDelete(temp) is { } error)
+            {
+                UploadLog.CleanupFailed(store.Ingestor.Logger, error, temp);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Maps resumable uploads (draft-ietf-httpbis-resumable-upload-05, <c>Upload-Draft-Interop-Version: 6</c>).</summary>
+public static class ResumableUploadEndpointRouteBuilderExtensions
+{
+    /// <summary>The interop version implemented.</summary>
+    public const string InteropVersion = ResumableUploadHandler.InteropVersion;
+
+    /// <summary>Maps <c>POST {prefix}/{name}</c> (create an upload of file <c>name</c>; 201 + <c>Location</c> of the
+    /// upload resource) and <c>HEAD|PATCH|DELETE {prefix}/{id}</c> (offset, append, cancel). A completed upload
+    /// is digest-verified and published atomically under <c>name</c> in the upload root.</summary>
+    public static IEndpointConventionBuilder MapResumableUploads(this IEndpointRouteBuilder endpoints, string prefix, UploadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
+        prefix = prefix.TrimEnd('/');
+        var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options, prefix);
+        var group = endpoints.MapGroup(prefix);
+        group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery();
+        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.Head(context, id));
+        group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery();
+        group.MapDelete("/{id}", (HttpContext context, string id) => handler.Delete(context, id));
+        return group;
+    }
+}

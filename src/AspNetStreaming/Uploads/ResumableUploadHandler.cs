@@ -1,0 +1,382 @@
+using System.Buffers;
+using System.Globalization;
+using AspNetStreaming.IO;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>
+/// The resumable upload protocol (draft-ietf-httpbis-resumable-upload-05, interop version 6): creation by POST,
+/// offset retrieval by HEAD, append by PATCH (<c>application/partial-upload</c>), cancellation by DELETE.
+/// </summary>
+internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
+{
+    /// <summary>The <c>Upload-Draft-Interop-Version</c> implemented.</summary>
+    public const string InteropVersion = "6";
+
+    private const string ProblemBase = "https://iana.org/assignments/http-problem-types#";
+    private readonly UploadIngestor _ingestor = store.Ingestor;
+    private readonly string _root = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
+
+    public async Task<IResult> CreateAsync(HttpContext context, string name)
+    {
+        var request = context.Request;
+        try
+        {
+            if (!UploadNames.IsValid(name, options.MaxNameLength, out var reason))
+            {
+                throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
+            }
+
+            UploadStorage.CheckPreconditions(request.Headers, Path.Join(_root, name), options.Overwrite);
+            var complete = ParseComplete(request);
+            var length = ParseLength(request);
+            if (ParseOffset(request, required: false) is > 0)
+            {
+                throw UploadException.BadRequest("A new upload starts at offset 0.");
+            }
+
+            if (length > options.MaxSize || request.ContentLength > options.MaxSize)
+            {
+                throw UploadException.TooLarge(options.MaxSize);
+            }
+
+            if (complete && length is { } total && request.ContentLength is { } body && body != total)
+            {
+                throw Inconsistent("Upload-Length does not match the length of a complete upload.");
+            }
+
+            var (sha256, sha512) = UploadDigests.ReprDigestsOf(request.Headers);
+            var state = new ResumableUploadState
+            {
+                Name = name,
+                Length = length,
+                CreateOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*",
+                ExpectedSha256 = sha256 is null ? null : Convert.ToBase64String(sha256),
+                ExpectedSha512 = sha512 is null ? null : Convert.ToBase64String(sha512),
+            };
+            var id = store.Create(state);
+            UploadLog.ResumableCreated(_ingestor.Logger, id, name, length?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
+            // ASP.NET Core has no public API to send a 1xx other than 100 Continue (dotnet/aspnetcore#27851),
+            // so the 104 (Upload Resumption Supported) cannot be sent: clients learn the upload URL from the
+            // final response, and one whose creation request is cut off before it must start again.
+            var location = LocationOf(context, id);
+            context.Response.Headers.Location = location;
+            return await AppendAsync(context, id, state, 0, complete, created: true).ConfigureAwait(false);
+        }
+        catch (UploadException error)
+        {
+            return Problem(context, error);
+        }
+    }
+
+    public IResult Head(HttpContext context, string id)
+    {
+        if (!store.TryLoad(id, out var state))
+        {
+            return NotFound();
+        }
+
+        var response = context.Response;
+        response.Headers.CacheControl = "no-store";
+        SetUploadHeaders(context, store.Offset(id, state), state.Complete, state.Length);
+        return TypedResults.NoContent();
+    }
+
+    public async Task<IResult> PatchAsync(HttpContext context, string id)
+    {
+        var request = context.Request;
+        try
+        {
+            if (!store.TryLoad(id, out var state))
+            {
+                return NotFound();
+            }
+
+            context.Response.Headers.CacheControl = "no-store";
+            if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/partial-upload", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "Appends must have Content-Type: application/partial-upload.");
+            }
+
+            var offset = ParseOffset(request, required: true)!.Value;
+            var complete = ParseComplete(request);
+            if (state.Complete)
+            {
+                throw new UploadException(StatusCodes.Status400BadRequest, "Completed Upload", "The upload is already complete.")
+                {
+                    ProblemType = ProblemBase + "completed-upload",
+                };
+            }
+
+            var length = ParseLength(request);
+            if (length is not null)
+            {
+                if (state.Length is { } known && known != length)
+                {
+                    throw Inconsistent("Upload-Length differs from the one announced before.");
+                }
+
+                if (length > options.MaxSize)
+                {
+                    throw UploadException.TooLarge(options.MaxSize);
+                }
+
+                state.Length = length;
+                store.Save(id, state);
+            }
+
+            return await AppendAsync(context, id, state, offset, complete, created: false).ConfigureAwait(false);
+        }
+        catch (UploadException error)
+        {
+            return Problem(context, error);
+        }
+    }
+
+    public IResult Delete(HttpContext context, string id)
+    {
+        if (!store.TryLoad(id, out _))
+        {
+            return NotFound();
+        }
+
+        store.Delete(id);
+        UploadLog.ResumableDeleted(_ingestor.Logger, id);
+        return TypedResults.NoContent();
+    }
+
+    private async Task<IResult> AppendAsync(HttpContext context, string id, ResumableUploadState state, long offset, bool complete, bool created)
+    {
+        var request = context.Request;
+        if (!store.TryBeginAppend(id, out var appendCancel))
+        {
+            throw new UploadException(StatusCodes.Status409Conflict, "Conflict", "Another request is appending to this upload; retry after it ends (HEAD gives the offset).")
+            {
+                Headers = OffsetHeaders(store.Offset(id, state)),
+            };
+        }
+
+        var acquired = false;
+        long written = 0;
+        try
+        {
+            using var file = AsyncFile.OpenWrite(store.PartPath(id), FileWriteMode.OpenExisting);
+            var current = file.Length;
+            if (current != offset)
+            {
+                throw new UploadException(StatusCodes.Status409Conflict, "Mismatching Upload Offset",
+                    $"The upload's offset is {current}, not {offset}.")
+                {
+                    ProblemType = ProblemBase + "mismatching-upload-offset",
+                    Headers = OffsetHeaders(current),
+                };
+            }
+
+            var limit = (state.Length ?? options.MaxSize) - current;
+            if (request.ContentLength > limit)
+            {
+                throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : Inconsistent("The content goes past Upload-Length.");
+            }
+
+            UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
+            acquired = _ingestor.TryEnter();
+            if (!acquired)
+            {
+                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
+                {
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                };
+            }
+
+            using var digests = UploadDigests.FromHeaders(request.Headers, alwaysSha256: false, includeRepresentation: false);
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
+            try
+            {
+                written = await UploadIngestor.ReceiveAsync(request.BodyReader, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
+                digests.Verify();
+            }
+            catch (UploadException mismatch) when (mismatch.Title == "Digest Mismatch")
+            {
+                // This request's content is wrong: drop exactly what it added, keep the earlier bytes.
+                file.SetLength(current);
+                written = 0;
+                throw;
+            }
+            catch (Exception) when (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                throw new UploadException(StatusCodes.Status404NotFound, "Not Found", "The upload was cancelled (DELETE) during this append.");
+            }
+            catch (Exception error)
+            {
+                // Every byte that reached the disk stays: the client resumes from the file's length.
+                var kept = file.Length - current;
+                UploadLog.ResumableAppended(_ingestor.Logger, id, kept, file.Length, completed: false);
+                if (error is UploadException { StatusCode: StatusCodes.Status413PayloadTooLarge } && state.Length is not null)
+                {
+                    throw Inconsistent("The content goes past Upload-Length.");
+                }
+
+                var classified = _ingestor.Classify(context, error, kept);
+                throw new UploadException(classified.StatusCode, classified.Title, classified.Detail, error)
+                {
+                    Headers = new Dictionary<string, string>(classified.Headers ?? new Dictionary<string, string>()) { ["Upload-Offset"] = file.Length.ToString(CultureInfo.InvariantCulture) },
+                    ProblemType = classified.ProblemType,
+                };
+            }
+
+            var newOffset = current + written;
+            UploadLog.ResumableAppended(_ingestor.Logger, id, written, newOffset, completed: true);
+            if (!complete)
+            {
+                SetUploadHeaders(context, newOffset, complete: false, state.Length);
+                return created ? TypedResults.StatusCode(StatusCodes.Status201Created) : TypedResults.NoContent();
+            }
+
+            if (state.Length is { } expected && expected != newOffset)
+            {
+                throw Inconsistent($"The upload ends at {newOffset} bytes but Upload-Length is {expected}.");
+            }
+
+            state.Length = newOffset;
+            var stored = await FinishAsync(id, state, file, context).ConfigureAwait(false);
+            SetUploadHeaders(context, newOffset, complete: true, state.Length);
+            return UploadResults.Stored(stored, created ? LocationOf(context, id) : null);
+        }
+        finally
+        {
+            if (acquired)
+            {
+                _ingestor.Exit();
+            }
+
+            store.EndAppend(id);
+        }
+    }
+
+    // Verifies the whole upload against the Repr-Digest announced at creation (re-reading the data file: a hash
+    // state cannot outlive the requests), then publishes it like a raw upload.
+    private async Task<StoredUpload> FinishAsync(string id, ResumableUploadState state, AsyncFile file, HttpContext context)
+    {
+        byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
+        byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
+        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        if (digests.IsActive)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                long position = 0;
+                int read;
+                while ((read = await file.ReadAsync(position, buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
+                {
+                    digests.Observer(new ReadOnlySequence<byte>(buffer, 0, read));
+                    position += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        try
+        {
+            digests.Verify();
+        }
+        catch (UploadException)
+        {
+            store.Delete(id);
+            throw;
+        }
+
+        if (options.Durable)
+        {
+            file.FlushToDisk();
+        }
+
+        var target = Path.Join(_root, state.Name);
+        // The creation request's If-None-Match: * still holds at publish time, however late that is.
+        IHeaderDictionary publishHeaders = new HeaderDictionary();
+        if (state.CreateOnly)
+        {
+            publishHeaders.IfNoneMatch = "*";
+        }
+
+        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
+        state.Complete = true;
+        state.StoredLength = state.Length ?? 0;
+        state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
+        store.Save(id, state);
+        UploadLog.Stored(_ingestor.Logger, state.Name, state.StoredLength, replaced);
+        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target));
+    }
+
+    private void SetUploadHeaders(HttpContext context, long offset, bool complete, long? length)
+    {
+        var headers = context.Response.Headers;
+        headers["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture);
+        headers["Upload-Complete"] = complete ? "?1" : "?0";
+        if (length is { } known)
+        {
+            headers["Upload-Length"] = known.ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers["Upload-Limit"] = UploadLimit;
+        headers["Upload-Draft-Interop-Version"] = InteropVersion;
+    }
+
+    private string UploadLimit => string.Create(CultureInfo.InvariantCulture,
+        $"max-size={options.MaxSize}, expires={(long)options.Resumable.Expiry.TotalSeconds}");
+
+    private string LocationOf(HttpContext context, string id) => $"{context.Request.PathBase}{prefix}/{id}";
+
+    private static Dictionary<string, string> OffsetHeaders(long offset) => new() { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) };
+
+    private static UploadException Inconsistent(string detail) => new(StatusCodes.Status400BadRequest, "Inconsistent Upload Length", detail)
+    {
+        ProblemType = ProblemBase + "inconsistent-upload-length",
+    };
+
+    private UploadProblemHttpResult Problem(HttpContext context, UploadException error)
+    {
+        if (error.StatusCode < 500 && error.StatusCode != 499)
+        {
+            UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
+        }
+
+        context.Response.Headers["Upload-Draft-Interop-Version"] = InteropVersion;
+        return UploadResults.Problem(error);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such upload (it may have expired or been cancelled).");
+
+    // Upload-Complete is a structured boolean: ?1 or ?0.
+    private static bool ParseComplete(HttpRequest request)
+    {
+        var value = request.Headers["Upload-Complete"].ToString().Trim();
+        return value switch
+        {
+            "?1" => true,
+            "?0" => false,
+            _ => throw UploadException.BadRequest("Upload-Complete must be ?1 or ?0."),
+        };
+    }
+
+    private static long? ParseLength(HttpRequest request) => ParseInteger(request, "Upload-Length", required: false);
+
+    private static long? ParseOffset(HttpRequest request, bool required) => ParseInteger(request, "Upload-Offset", required);
+
+    private static long? ParseInteger(HttpRequest request, string field, bool required)
+    {
+        var value = request.Headers[field].ToString().Trim();
+        if (value.Length == 0)
+        {
+            return required ? throw UploadException.BadRequest($"{field} is required.") : null;
+        }
+
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && value.Length <= 15
+            ? number
+            : throw UploadException.BadRequest($"{field} must be a non-negative integer.");
+    }
+}

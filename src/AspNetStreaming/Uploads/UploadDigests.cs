@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>The digests an upload is checked against (RFC 9530 <c>Content-Digest</c> / <c>Repr-Digest</c> with
+/// <c>sha-256</c> and <c>sha-512</c>, legacy <c>Content-MD5</c>), hashed while the body streams.</summary>
+/// <remarks>Uploads are stored as sent (no content coding is undone), so the content and the representation
+/// are the same bytes and both fields are checked against them. Unknown algorithms are ignored, as RFC 9530
+/// allows.</remarks>
+internal sealed class UploadDigests : IDisposable
+{
+    private readonly byte[]? _expectedSha256;
+    private readonly byte[]? _expectedSha512;
+    private readonly byte[]? _expectedMd5;
+    private readonly IncrementalHash? _sha256;
+    private readonly IncrementalHash? _sha512;
+    private readonly IncrementalHash? _md5;
+
+    private UploadDigests(byte[]? sha256, byte[]? sha512, byte[]? md5, bool alwaysSha256)
+    {
+        _expectedSha256 = sha256;
+        _expectedSha512 = sha512;
+        _expectedMd5 = md5;
+        if (sha256 is not null || alwaysSha256)
+        {
+            _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        }
+
+        if (sha512 is not null)
+        {
+            _sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
+        }
+
+        if (md5 is not null)
+        {
+#pragma warning disable CA5351 // Content-MD5 is an integrity check the client asked for, not a security control.
+            _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+#pragma warning restore CA5351
+        }
+
+        Observer = Observe;
+    }
+
+    /// <summary>Feeds a buffer to every hash; allocated once per upload, called per read.</summary>
+    public Action<ReadOnlySequence<byte>> Observer { get; }
+
+    /// <summary>Whether any hashing happens at all.</summary>
+    public bool IsActive => _sha256 is not null || _sha512 is not null || _md5 is not null;
+
+    /// <summary>The SHA-256 of everything observed, once <see cref="Verify"/> has run; null when not computed.</summary>
+    public byte[]? Sha256 { get; private set; }
+
+    /// <summary>Reads the digest fields of <paramref name="headers"/>.</summary>
+    /// <exception cref="UploadException">A digest field is malformed (400).</exception>
+    public static UploadDigests FromHeaders(IHeaderDictionary headers, bool alwaysSha256, bool includeRepresentation = true)
+    {
+        byte[]? sha256 = null, sha512 = null, md5 = null;
+        foreach (var field in includeRepresentation ? new[] { "Content-Digest", "Repr-Digest" } : ["Content-Digest"])
+        {
+            foreach (var value in headers[field])
+            {
+                if (value is null)
+                {
+                    continue;
+                }
+
+                foreach (var (algorithm, digest) in ParseDictionary(value, field))
+                {
+                    if (algorithm == "sha-256")
+                    {
+                        sha256 = Merge(sha256, digest, 32, field);
+                    }
+                    else if (algorithm == "sha-512")
+                    {
+                        sha512 = Merge(sha512, digest, 64, field);
+                    }
+                }
+            }
+        }
+
+        var contentMd5 = headers["Content-MD5"].ToString();
+        if (contentMd5.Length > 0)
+        {
+            md5 = Decode(contentMd5.Trim(), 16, "Content-MD5");
+        }
+
+        return new UploadDigests(sha256, sha512, md5, alwaysSha256);
+    }
+
+    /// <summary>Finishes the hashes and compares them with what the client announced.</summary>
+    /// <exception cref="UploadException">A digest does not match (400).</exception>
+    public void Verify()
+    {
+        Sha256 = _sha256?.GetHashAndReset();
+        Check(_expectedSha256, Sha256, "sha-256");
+        Check(_expectedSha512, _sha512?.GetHashAndReset(), "sha-512");
+        Check(_expectedMd5, _md5?.GetHashAndReset(), "Content-MD5");
+    }
+
+    /// <summary>Creates hashes that check the given expected digests (null = not checked).</summary>
+    public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, bool alwaysSha256) => new(sha256, sha512, null, alwaysSha256);
+
+    /// <summary>The sha-256 and sha-512 digests announced in the <c>Repr-Digest</c> field only.</summary>
+    public static (byte[]? Sha256, byte[]? Sha512) ReprDigestsOf(IHeaderDictionary headers)
+    {
+        byte[]? sha256 = null, sha512 = null;
+        foreach (var value in headers["Repr-Digest"])
+        {
+            foreach (var (algorithm, digest) in ParseDictionary(value ?? "", "Repr-Digest"))
+            {
+                if (algorithm == "sha-256")
+                {
+                    sha256 = Merge(sha256, digest, 32, "Repr-Digest");
+                }
+                else
+                {
+                    sha512 = Merge(sha512, digest, 64, "Repr-Digest");
+                }
+            }
+        }
+
+        return (sha256, sha512);
+    }
+
+    /// <summary>The <c>Repr-Digest</c> field value for a SHA-256 digest.</summary>
+    public static string ReprDigest(byte[] sha256) => $"sha-256=:{Convert.ToBase64String(sha256)}:";
+
+    public void Dispose()
+    {
+        _sha256?.Dispose();
+        _sha512?.Dispose();
+        _md5?.Dispose();
+    }
+
+    private void Observe(ReadOnlySequence<byte> buffer)
+    {
+        foreach (var segment in buffer)
+        {
+            _sha256?.AppendData(segment.Span);
+            _sha512?.AppendData(segment.Span);
+            _md5?.AppendData(segment.Span);
+        }
+    }
+
+    private static void Check(byte[]? expected, byte[]? actual, string name)
+    {
+        if (expected is not null && (actual is null || !CryptographicOperations.FixedTimeEquals(expected, actual)))
+        {
+            throw new UploadException(StatusCodes.Status400BadRequest, "Digest Mismatch",
+                $"The {name} digest of the received content does not match the one the request announced; nothing was stored.");
+        }
+    }
+
+    private static byte[] Merge(byte[]? existing, byte[] digest, int length, string field)
+    {
+        if (digest.Length != length)
+        {
+            throw UploadException.BadRequest($"The {field} field has a digest of the wrong length.");
+        }
+
+        if (existing is not null && !existing.AsSpan().SequenceEqual(digest))
+        {
+            throw new UploadException(StatusCodes.Status400BadRequest, "Digest Mismatch", "The request announces two different digests for one algorithm.");
+        }
+
+        return digest;
+    }
+
+    // RFC 8941 dictionary with byte-sequence values: key=:base64:, key=:base64:;param ...
+    private static IEnumerable<(string Algorithm, byte[] Digest)> ParseDictionary(string value, string field)
+    {
+        foreach (var rawMember in value.Split(','))
+        {
+            var member = rawMember.Trim();
+            if (member.Length == 0)
+            {
+                continue;
+            }
+
+            var equals = member.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw UploadException.BadRequest($"The {field} field is not a structured dictionary.");
+            }
+
+            var key = member[..equals].Trim().ToLowerInvariant();
+            var item = member[(equals + 1)..];
+            var semicolon = item.IndexOf(';', StringComparison.Ordinal);
+            if (semicolon >= 0)
+            {
+                item = item[..semicolon];
+            }
+
+            item = item.Trim();
+            if (key is not ("sha-256" or "sha-512"))
+            {
+                continue;
+            }
+
+            if (item.Length < 2 || item[0] != ':' || item[^1] != ':')
+            {
+                throw UploadException.BadRequest($"The {field} {key} value must be a byte sequence (:base64:).");
+            }
+
+            yield return (key, Decode(item[1..^1], key == "sha-256" ? 32 : 64, field));
+        }
+    }
+
+    private static byte[] Decode(string base64, int length, string field)
+    {
+        var bytes = new byte[length];
+        if (!Convert.TryFromBase64String(base64, bytes, out var written) || written != length)
+        {
+            throw UploadException.BadRequest($"The {field} field does not hold a valid base64 digest of {length} bytes.");
+        }
+
+        return bytes;
+    }
+}

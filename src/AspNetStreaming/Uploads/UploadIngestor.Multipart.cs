@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace AspNetStreaming.Uploads;
+
+public sealed partial class UploadIngestor
+{
+    private const int MultipartReadSize = 256 * 1024;
+
+    /// <summary>Reads a <c>multipart/form-data</c> body part by part with <see cref="MultipartReader"/>: each file
+    /// part streams into its own temporary file (no <c>IFormFile</c> buffering), form fields are read into
+    /// memory within <see cref="MultipartUploadOptions"/>' bounds. Nothing is visible until
+    /// <see cref="MultipartUpload.Publish"/>; disposing the result removes whatever was not published.</summary>
+    /// <exception cref="UploadException">The body was refused or broke off; every temporary file is already removed.</exception>
+    public async Task<MultipartUpload> ReadMultipartAsync(HttpContext context, UploadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        options ??= Options;
+        var limits = options.Multipart;
+        var root = ReferenceEquals(options, Options) ? Root : ResolveRoot(options.Root);
+        var request = context.Request;
+        var upload = new MultipartUpload(this, options);
+        long received = 0;
+        var acquired = false;
+        var succeeded = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(MultipartReadSize);
+        _metrics.Started();
+        try
+        {
+            if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+                || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "Expected multipart/form-data.");
+            }
+
+            var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+            if (string.IsNullOrEmpty(boundary) || boundary.Length > 70)
+            {
+                throw UploadException.BadRequest("The multipart boundary is missing or longer than 70 characters.");
+            }
+
+            if (request.ContentLength > limits.MaxTotalSize)
+            {
+                throw UploadException.TooLarge(limits.MaxTotalSize);
+            }
+
+            ApplyRequestLimits(context, limits.MaxTotalSize, options);
+            acquired = _slots.Wait(0);
+            if (!acquired)
+            {
+                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
+                {
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                };
+            }
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+            var token = cancel.Token;
+            var reader = new MultipartReader(boundary, request.Body)
+            {
+                HeadersLengthLimit = limits.MaxHeaderSize,
+                HeadersCountLimit = 16,
+                BodyLengthLimit = null,
+            };
+            var parts = 0;
+            var fieldBytes = 0;
+            while (await reader.ReadNextSectionAsync(token).ConfigureAwait(false) is { } section)
+            {
+                if (++parts > limits.MaxParts)
+                {
+                    throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"The form has more than {limits.MaxParts} parts.");
+                }
+
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw UploadException.BadRequest("A part has no Content-Disposition: form-data header.");
+                }
+
+                var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (disposition.IsFileDisposition())
+                {
+                    var rawName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+                    var name = UploadNames.LastSegment(rawName);
+                    if (!UploadNames.IsValid(name, options.MaxNameLength, out var reason))
+                    {
+                        throw UploadException.BadRequest($"The file name of field '{field}' is not acceptable: {reason}.");
+                    }
+
+                    var target = Path.Join(root, name);
+                    UploadStorage.CheckPreconditions(HeaderDictionaryEmpty, target, options.Overwrite);
+                    var pending = upload.Add(field, name, UploadStorage.NewTempPath(root), target);
+                    using var file = UploadStorage.CreateTemp(pending.TempPath, 0);
+                    using var hash = options.ComputeDigest ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+                    long length = 0;
+                    int read;
+                    while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, MultipartReadSize), token).ConfigureAwait(false)) > 0)
+                    {
+                        length += read;
+                        received += read;
+                        if (length > limits.MaxFileSize)
+                        {
+                            throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large",
+                                $"The file in field '{field}' is larger than the limit of {limits.MaxFileSize} bytes; no file was stored.");
+                        }
+
+                        hash?.AppendData(buffer, 0, read);
+                        await file.WriteAsync(length - read, buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                    }
+
+                    if (options.Durable)
+                    {
+                        file.FlushToDisk();
+                    }
+
+                    pending.Length = length;
+                    pending.Sha256 = hash?.GetHashAndReset();
+                }
+                else
+                {
+                    var total = 0;
+                    int read;
+                    while ((read = await section.Body.ReadAsync(buffer.AsMemory(total, Math.Min(MultipartReadSize, limits.MaxFieldSize + 1) - total), token).ConfigureAwait(false)) > 0)
+                    {
+                        total += read;
+                        if (total > limits.MaxFieldSize)
+                        {
+                            throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"Form field '{field}' is longer than {limits.MaxFieldSize} bytes.");
+                        }
+                    }
+
+                    fieldBytes += total;
+                    if (fieldBytes > limits.MaxTotalFieldSize)
+                    {
+                        throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"The form fields together are longer than {limits.MaxTotalFieldSize} bytes.");
+                    }
+
+                    upload.AddField(field, Encoding.UTF8.GetString(buffer, 0, total));
+                }
+            }
+
+            succeeded = true;
+            return upload;
+        }
+        catch (Exception error)
+        {
+            await upload.DisposeAsync().ConfigureAwait(false);
+            if (error is InvalidDataException invalid)
+            {
+                error = UploadException.BadRequest($"The multipart body is malformed: {invalid.Message}");
+            }
+
+            throw Classify(context, error, received);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (acquired)
+            {
+                _slots.Release();
+            }
+
+            _metrics.Ended(received, succeeded ? 1 : 0);
+        }
+    }
+
+    private static readonly IHeaderDictionary HeaderDictionaryEmpty = new HeaderDictionary();
+}

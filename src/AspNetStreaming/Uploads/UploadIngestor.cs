@@ -1,0 +1,313 @@
+using AspNetStreaming.Diagnostics;
+using AspNetStreaming.IO;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>
+/// Receives request bodies into files: streamed from <see cref="HttpRequest.BodyReader"/> into a temporary file
+/// next to the target (gather writes straight from the pipe's segments), verified, then renamed into place.
+/// Nothing partial is ever visible under the target name. Registered by <c>AddStreamingUploads</c>; inject it
+/// into any handler.
+/// </summary>
+public sealed partial class UploadIngestor : IDisposable
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly ILogger _logger;
+    private readonly UploadMetrics _metrics;
+    private readonly CancellationToken _stopping;
+    private readonly IHostEnvironment? _environment;
+
+    /// <summary>Creates the ingestor (normally done by dependency injection).</summary>
+    public UploadIngestor(IOptions<UploadOptions> options, ILogger<UploadIngestor>? logger = null, StreamingMetrics? metrics = null,
+        IHostEnvironment? environment = null, IHostApplicationLifetime? lifetime = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Value;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = new UploadMetrics(metrics);
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        _slots = new SemaphoreSlim(Math.Max(1, Options.MaxConcurrentUploads));
+        _environment = environment;
+        Root = ResolveRoot(Options.Root);
+    }
+
+    /// <summary>The default options (from <c>Streaming:Uploads</c>).</summary>
+    public UploadOptions Options { get; }
+
+    /// <summary>The absolute directory uploads are stored in by default.</summary>
+    public string Root { get; }
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Releases the concurrency limiter.</summary>
+    public void Dispose() => _slots.Dispose();
+
+    internal UploadMetrics Metrics => _metrics;
+
+    /// <summary>Stores the request body as <paramref name="name"/> in <see cref="Root"/>.</summary>
+    /// <param name="context">The request; its body is consumed.</param>
+    /// <param name="name">The file name from the route (validated, never rewritten); <see langword="null"/>
+    /// generates one.</param>
+    /// <param name="options">Per-endpoint options; <see cref="Options"/> when <see langword="null"/>.</param>
+    /// <returns>What was stored.</returns>
+    /// <exception cref="UploadException">The upload was refused or broke off; nothing was stored. Turn it
+    /// into a response with <see cref="UploadResults.Problem(UploadException)"/>.</exception>
+    public async Task<StoredUpload> IngestAsync(HttpContext context, string? name, UploadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        options ??= Options;
+        var root = ReferenceEquals(options, Options) ? Root : ResolveRoot(options.Root);
+        var request = context.Request;
+        name ??= UploadNames.Generate();
+        long received = 0;
+        string? tempPath = null;
+        var acquired = false;
+        _metrics.Started();
+        var stored = 0;
+        try
+        {
+            if (!UploadNames.IsValid(name, options.MaxNameLength, out var reason))
+            {
+                throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
+            }
+
+            var target = Path.Join(root, name);
+            UploadStorage.CheckPreconditions(request.Headers, target, options.Overwrite);
+            using var digests = UploadDigests.FromHeaders(request.Headers, options.ComputeDigest);
+            if (request.ContentLength > options.MaxSize)
+            {
+                throw UploadException.TooLarge(options.MaxSize);
+            }
+
+            ApplyRequestLimits(context, options.MaxSize, options);
+            acquired = _slots.Wait(0);
+            if (!acquired)
+            {
+                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
+                {
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                };
+            }
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+            tempPath = UploadStorage.NewTempPath(root);
+            using (var file = UploadStorage.CreateTemp(tempPath, options.Preallocate ? request.ContentLength ?? 0 : 0))
+            {
+                received = await ReceiveAsync(request.BodyReader, file, 0, options.MaxSize, digests, cancel.Token, MinWriteSizeFor(context)).ConfigureAwait(false);
+                digests.Verify();
+                if (options.Durable)
+                {
+                    file.FlushToDisk();
+                }
+            }
+
+            var replaced = UploadStorage.Publish(tempPath, target, request.Headers, options.Overwrite, options.Durable);
+            tempPath = null;
+            stored = 1;
+            UploadLog.Stored(_logger, name, received, replaced);
+            return new StoredUpload(name, target, received, digests.Sha256, replaced, UploadStorage.ETagOf(target));
+        }
+        catch (Exception error)
+        {
+            if (received == 0 && tempPath is not null && File.Exists(tempPath))
+            {
+                received = new FileInfo(tempPath).Length; // how far the body got, for the log and the metrics
+            }
+
+            throw Classify(context, error, received);
+        }
+        finally
+        {
+            if (tempPath is not null)
+            {
+                DeleteTemp(tempPath);
+            }
+
+            if (acquired)
+            {
+                _slots.Release();
+            }
+
+            _metrics.Ended(received, stored);
+        }
+    }
+
+    /// <summary>Raises Kestrel's body limit to <paramref name="maxSize"/> for this request only and applies the
+    /// minimum data rate. Must run before the body is read.</summary>
+    internal static void ApplyRequestLimits(HttpContext context, long maxSize, UploadOptions options)
+    {
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxSize;
+        }
+
+        var rateFeature = context.Features.Get<IHttpMinRequestBodyDataRateFeature>();
+        if (rateFeature is not null)
+        {
+            rateFeature.MinDataRate = options.MinDataRate > 0 ? new MinDataRate(options.MinDataRate, options.MinDataRateGracePeriod) : null;
+        }
+    }
+
+    internal bool TryEnter() => _slots.Wait(0);
+
+    internal void Exit() => _slots.Release();
+
+    internal CancellationToken Stopping => _stopping;
+
+    /// <summary>The fewest bytes gathered into one write while more body is coming (256 KiB): Kestrel hands
+    /// out 4 KiB blocks, and a write per few blocks costs a thread-pool hop and a syscall each (measured: it made
+    /// the upload slower than hashing it). Kept well under Kestrel's default 1 MiB request buffer, which is the
+    /// most the pipe holds before it stops reading the socket.</summary>
+    internal const int DefaultMinWriteSize = 256 * 1024;
+
+    /// <summary>The write threshold for this request: <see cref="DefaultMinWriteSize"/>, lowered when Kestrel is
+    /// configured with a smaller request buffer or HTTP/2 stream window (waiting for more than the pipe can hold
+    /// would stall the upload).</summary>
+    internal static int MinWriteSizeFor(HttpContext context)
+    {
+        var limits = context.RequestServices?.GetService<IOptions<KestrelServerOptions>>()?.Value.Limits;
+        long size = DefaultMinWriteSize;
+        if (limits is not null)
+        {
+            if (limits.MaxRequestBufferSize is { } buffer)
+            {
+                size = Math.Min(size, buffer / 4);
+            }
+
+            size = Math.Min(size, limits.Http2.InitialStreamWindowSize / 4);
+        }
+
+        return (int)Math.Max(1, size);
+    }
+
+    /// <summary>Copies the body into <paramref name="file"/> at <paramref name="offset"/>, hashing as it goes, with
+    /// one gather write straight from the pipe's segments per at least <paramref name="minWriteSize"/> bytes
+    /// (no copy, no per-write allocation). Every buffer is written before it is consumed, so on any failure the
+    /// file holds a prefix of the body: exactly the bytes that reached the disk.</summary>
+    internal static async Task<long> ReceiveAsync(PipeReader reader, AsyncFile file, long offset, long maxBytes,
+        UploadDigests? digests, CancellationToken cancellationToken, int minWriteSize = DefaultMinWriteSize)
+    {
+        var observer = digests is { IsActive: true } ? digests.Observer : null;
+        long written = 0;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (maxBytes >= 0 && written + buffer.Length > maxBytes)
+            {
+                reader.AdvanceTo(buffer.Start);
+                throw UploadException.TooLarge(maxBytes);
+            }
+
+            if (buffer.Length < minWriteSize && !result.IsCompleted && !result.IsCanceled)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End); // examined, not consumed: wait for more
+                continue;
+            }
+
+            try
+            {
+                if (!buffer.IsEmpty)
+                {
+                    // The write runs on the thread pool while this thread hashes the same (read-only) segments,
+                    // so the digest costs CPU but not wall-clock time. A mismatch is only known at the end
+                    // anyway, and then the temporary file is discarded.
+                    var write = file.WriteAsync(offset + written, buffer, cancellationToken);
+                    try
+                    {
+                        observer?.Invoke(buffer);
+                    }
+                    finally
+                    {
+                        await write.ConfigureAwait(false);
+                    }
+
+                    written += buffer.Length;
+                }
+            }
+            finally
+            {
+                reader.AdvanceTo(buffer.End);
+            }
+
+            if (result.IsCompleted)
+            {
+                return written;
+            }
+
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The body read was canceled.");
+            }
+        }
+    }
+
+    /// <summary>Turns any failure during an upload into the <see cref="UploadException"/> to answer with, and logs it.</summary>
+    internal UploadException Classify(HttpContext context, Exception error, long received)
+    {
+        var path = context.Request.Path.Value ?? "";
+        switch (error)
+        {
+            case UploadException { StatusCode: StatusCodes.Status507InsufficientStorage } full:
+                UploadLog.DiskFull(_logger, full.InnerException ?? full, path);
+                return WithClose(full);
+            case UploadException upload:
+                UploadLog.Rejected(_logger, path, upload.StatusCode, upload.Detail);
+                return received > 0 || upload.StatusCode == StatusCodes.Status413PayloadTooLarge ? WithClose(upload) : upload;
+            case IOException io when UploadStorage.IsDiskFull(io):
+                UploadLog.DiskFull(_logger, io, path);
+                return WithClose(UploadException.DiskFull(io));
+            case Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge:
+                UploadLog.Rejected(_logger, path, tooLarge.StatusCode, tooLarge.Message);
+                return WithClose(new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The upload is larger than the limit.", tooLarge));
+            case Microsoft.AspNetCore.Http.BadHttpRequestException bad when !context.RequestAborted.IsCancellationRequested:
+                UploadLog.Aborted(_logger, path, received, bad.Message);
+                return WithClose(new UploadException(bad.StatusCode, bad.StatusCode == StatusCodes.Status408RequestTimeout ? "Request Timeout" : "Bad Request",
+                    "The request body was incomplete or too slow; nothing was stored.", bad));
+            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or Microsoft.AspNetCore.Http.BadHttpRequestException:
+            case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
+                var why = _stopping.IsCancellationRequested ? "server shutting down" : "client disconnected";
+                UploadLog.Aborted(_logger, path, received, why);
+                return WithClose(new UploadException(_stopping.IsCancellationRequested ? StatusCodes.Status503ServiceUnavailable : 499,
+                    "Upload Interrupted", "The upload was interrupted; nothing was stored.", error));
+            default:
+                UploadLog.Failed(_logger, error, path);
+                return WithClose(new UploadException(StatusCodes.Status500InternalServerError, "Internal Server Error", "The upload could not be stored.", error));
+        }
+    }
+
+    internal void DeleteTemp(string tempPath)
+    {
+        if (UploadStorage.TryDelete(tempPath) is { } failure)
+        {
+            UploadLog.CleanupFailed(_logger, failure, tempPath);
+        }
+    }
+
+    internal string ResolveRoot(string root)
+    {
+        var contentRoot = _environment?.ContentRootPath ?? AppContext.BaseDirectory;
+        var full = Path.GetFullPath(Path.Combine(contentRoot, root));
+        Directory.CreateDirectory(full);
+        return new RootedPathResolver(full).Root;
+    }
+
+    // The body was not read to its end: closing the connection stops Kestrel from draining the rest of a
+    // multi-GB body just to keep the connection alive.
+    private static UploadException WithClose(UploadException error)
+    {
+        var headers = new Dictionary<string, string>(error.Headers ?? new Dictionary<string, string>()) { ["Connection"] = "close" };
+        return new UploadException(error.StatusCode, error.Title, error.Detail, error.InnerException) { Headers = headers, ProblemType = error.ProblemType };
+    }
+}

@@ -1,0 +1,49 @@
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Settings for uploads (raw, multipart and resumable); bound from <c>Streaming:Uploads</c>.</summary>
+public sealed class UploadOptions
+{
+    /// <summary>The directory uploads are stored in. A relative path is taken from the app's content root; it
+    /// is created at start-up when missing.</summary>
+    public string Root { get; set; } = "uploads";
+
+    /// <summary>The largest upload accepted, in bytes (10 GiB by default). Kestrel's own request body limit is
+    /// raised to this value for upload endpoints only.</summary>
+    public long MaxSize { get; set; } = 10L << 30;
+
+    /// <summary>Whether to fsync the file and its directory before answering, so a stored upload survives a power
+    /// loss. Off by default (costs a flush per upload).</summary>
+    public bool Durable { get; set; }
+
+    /// <summary>What to do when the target exists; <see cref="UploadOverwritePolicy.Replace"/> by default.</summary>
+    public UploadOverwritePolicy Overwrite { get; set; } = UploadOverwritePolicy.Replace;
+
+    /// <summary>Whether to hash every upload (SHA-256) to answer with <c>Repr-Digest</c> even when the client sent
+    /// no digest. Digests the client sends are always verified.</summary>
+    public bool ComputeDigest { get; set; } = true;
+
+    /// <summary>Whether to reserve the announced <c>Content-Length</c> on disk before reading the body, so a full
+    /// disk answers 507 before any byte is transferred. On by default.</summary>
+    public bool Preallocate { get; set; } = true;
+
+    /// <summary>The most uploads received at once (all upload endpoints together); more get 503 with
+    /// <c>Retry-After</c>.</summary>
+    public int MaxConcurrentUploads { get; set; } = 64;
+
+    /// <summary>The slowest body rate accepted, in bytes per second, after <see cref="MinDataRateGracePeriod"/>;
+    /// a slower client is disconnected and its upload removed. 0 turns the check off.</summary>
+    public double MinDataRate { get; set; } = 240;
+
+    /// <summary>How long a body may stay under <see cref="MinDataRate"/> before the check applies; more than
+    /// 1 second (Kestrel's heartbeat).</summary>
+    public TimeSpan MinDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest file name accepted, in UTF-8 bytes (at most 200, leaving room under the usual 255-byte limit).</summary>
+    public int MaxNameLength { get; set; } = 200;
+
+    /// <summary>Limits for <c>multipart/form-data</c> uploads.</summary>
+    public MultipartUploadOptions Multipart { get; set; } = new();
+
+    /// <summary>Settings for resumable uploads.</summary>
+    public ResumableUploadOptions Resumable { get; set; } = new();
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Answers a refused or failed upload with a ProblemDetails body (plus any headers the failure needs,
+/// such as <c>Retry-After</c> or <c>Upload-Offset</c>). Nothing is written when the client is already gone.</summary>
+public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
+{
+    internal UploadProblemHttpResult(UploadException error) => Error = error;
+
+    /// <summary>The failure.</summary>
+    public UploadException Error { get; }
+
+    /// <summary>The status code (499 means the client went away; nothing is sent then).</summary>
+    public int StatusCode => Error.StatusCode;
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+
+    /// <inheritdoc />
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        if (httpContext.RequestAborted.IsCancellationRequested || httpContext.Response.HasStarted || Error.StatusCode == 499)
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var (name, value) in Error.Headers ?? new Dictionary<string, string>())
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+
+        return TypedResults.Problem(statusCode: Error.StatusCode, title: Error.Title, detail: Error.Detail, type: Error.ProblemType).ExecuteAsync(httpContext);
+    }
+}

@@ -1,0 +1,209 @@
+using System.Runtime.InteropServices;
+using AspNetStreaming.IO;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Temporary files, atomic publishing and the disk-full test shared by every kind of upload.</summary>
+internal static class UploadStorage
+{
+    // Publishing (precondition re-check + rename) is serialised per target name through one of these stripes,
+    // so an If-Match checked just before the rename cannot be overtaken by another publish of the same name.
+    private static readonly object[] PublishLocks = [.. Enumerable.Range(0, 64).Select(_ => new object())];
+
+    /// <summary>The prefix of temporary upload files: a dot-file, so MapFiles and directory listings skip it.</summary>
+    public const string TempPrefix = ".upload-";
+
+    /// <summary>A fresh temporary file path in <paramref name="directory"/> (same file system as the target, so
+    /// the final rename is atomic).</summary>
+    public static string NewTempPath(string directory) => Path.Join(directory, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
+
+    /// <summary>Creates a temporary file, reserving <paramref name="expectedLength"/> bytes when known so a full
+    /// disk is noticed before the body is read.</summary>
+    public static AsyncFile CreateTemp(string path, long expectedLength)
+    {
+        try
+        {
+            return AsyncFile.OpenWrite(path, FileWriteMode.CreateNew, preallocationSize: Math.Max(0, expectedLength));
+        }
+        catch (IOException error) when (IsDiskFull(error))
+        {
+            TryDelete(path);
+            throw UploadException.DiskFull(error);
+        }
+    }
+
+    /// <summary>Whether <paramref name="error"/> means "no space left" (ENOSPC, EDQUOT, or the Windows codes).</summary>
+    public static bool IsDiskFull(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is IOException io && (io.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027)
+                || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+                || io.Message.Contains("disk was full", StringComparison.OrdinalIgnoreCase) // failed preallocation
+                || io.Message.Contains("Disk quota", StringComparison.OrdinalIgnoreCase)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Deletes a file, ignoring a missing one; returns the error when deletion failed.</summary>
+    public static Exception? TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return null;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return error;
+        }
+    }
+
+    /// <summary>The entity tag of a stored file: length and modification time, strong (a publish is a rename
+    /// of a complete file, so equal tags mean equal bytes).</summary>
+    public static string? ETagOf(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        return $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"";
+    }
+
+    /// <summary>Checks <c>If-None-Match</c>, <c>If-Match</c> and the overwrite policy against the target as it is now.</summary>
+    /// <exception cref="UploadException">412 or 409.</exception>
+    public static void CheckPreconditions(IHeaderDictionary headers, string target, UploadOverwritePolicy policy)
+    {
+        var ifNoneMatch = headers.IfNoneMatch.ToString().Trim();
+        var ifMatch = headers.IfMatch.ToString().Trim();
+        var etag = ETagOf(target);
+        if (ifNoneMatch.Length > 0)
+        {
+            if (etag is not null && (ifNoneMatch == "*" || ListContains(ifNoneMatch, etag)))
+            {
+                throw new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target already exists (If-None-Match).");
+            }
+        }
+
+        if (ifMatch.Length > 0)
+        {
+            if (etag is null || (ifMatch != "*" && !ListContains(ifMatch, etag)))
+            {
+                throw new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target's current entity tag does not match If-Match.");
+            }
+
+            return; // If-Match names the version to replace: the overwrite policy does not apply.
+        }
+
+        if (etag is not null && policy == UploadOverwritePolicy.Reject)
+        {
+            throw new UploadException(StatusCodes.Status409Conflict, "Conflict", "A file with this name already exists.");
+        }
+    }
+
+    /// <summary>Renames <paramref name="temp"/> to <paramref name="target"/> atomically, re-checking the
+    /// preconditions under the name's lock first. Without an overwrite permission the rename is a
+    /// create-if-absent (link + unlink), so the loser of a race gets 409/412 rather than replacing.</summary>
+    /// <returns>Whether an existing file was replaced.</returns>
+    public static bool Publish(string temp, string target, IHeaderDictionary headers, UploadOverwritePolicy policy, bool durable)
+    {
+        bool replaced;
+        lock (PublishLocks[(StringComparer.Ordinal.GetHashCode(target) & int.MaxValue) % PublishLocks.Length])
+        {
+            CheckPreconditions(headers, target, policy);
+            var mayReplace = headers.IfMatch.Count > 0 || (policy == UploadOverwritePolicy.Replace && headers.IfNoneMatch.Count == 0);
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+                replaced = false;
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                if (!mayReplace)
+                {
+                    throw headers.IfNoneMatch.Count > 0
+                        ? new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target already exists (If-None-Match).")
+                        : new UploadException(StatusCodes.Status409Conflict, "Conflict", "A file with this name already exists.");
+                }
+
+                File.Move(temp, target, overwrite: true);
+                replaced = true;
+            }
+        }
+
+        if (durable)
+        {
+            SyncDirectory(Path.GetDirectoryName(target)!);
+        }
+
+        return replaced;
+    }
+
+    /// <summary>fsyncs a directory so a rename in it is durable. .NET cannot open a directory handle on Unix,
+    /// so this calls libc directly; elsewhere it is a no-op (NTFS journals renames).</summary>
+    public static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS() && !OperatingSystem.IsFreeBSD())
+        {
+            return;
+        }
+
+        var fd = NativeMethods.open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open the upload directory to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (NativeMethods.fsync(fd) != 0)
+            {
+                throw new IOException($"Could not flush the upload directory (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = NativeMethods.close(fd);
+        }
+    }
+
+    private static bool ListContains(string list, string etag)
+    {
+        foreach (var item in list.Split(','))
+        {
+            var tag = item.Trim();
+            if (tag.StartsWith("W/", StringComparison.Ordinal))
+            {
+                continue; // If-Match and If-None-Match on a write use the strong comparison.
+            }
+
+            if (tag == etag)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static class NativeMethods
+    {
+#pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+#pragma warning restore CA2101
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        internal static extern int fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        internal static extern int close(int fd);
+    }
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using AspNetStreaming.Tests.Infrastructure;
+
+namespace AspNetStreaming.Tests.Uploads;
+
+public sealed class ResumableUploadTests
+{
+    [Fact]
+    public async Task CreateInterruptHeadResumeCompleteWithDigest()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var data = UploadServer.RandomBytes(4_000_000);
+
+        // Create with the first 1 MB, not complete, announcing the length and the whole file's digest.
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/file.bin") { Content = new ByteArrayContent(data, 0, 1_000_000) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.Add("Upload-Length", data.Length.ToString(CultureInfo.InvariantCulture));
+        create.Headers.Add("Upload-Draft-Interop-Version", "6");
+        create.Headers.Add("Repr-Digest", UploadServer.Sha256Field(data));
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+        Assert.StartsWith("/r/", location, StringComparison.Ordinal);
+        Assert.Equal("1000000", Header(created, "Upload-Offset"));
+        Assert.Equal("?0", Header(created, "Upload-Complete"));
+        Assert.Contains("max-size=", Header(created, "Upload-Limit"), StringComparison.Ordinal);
+        Assert.Empty(server.Files());
+
+        // An append that breaks off after 1.5 MB of its 3 MB.
+        await server.AbortAfterAsync("PATCH", location, 3_000_000, data.AsSpan(1_000_000).ToArray(), 1_500_000,
+            "Content-Type: application/partial-upload\r\nUpload-Offset: 1000000\r\nUpload-Complete: ?1\r\n");
+        await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4021) && server.Host.Logs.Entries.Count(e => e.EventId.Id == 4021) >= 2, "the interrupted append was logged");
+
+        // HEAD gives the offset: every byte that reached the disk is kept.
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
+        Assert.Equal("no-store", head.Headers.CacheControl?.ToString());
+        Assert.Equal("?0", Header(head, "Upload-Complete"));
+        Assert.Equal("4000000", Header(head, "Upload-Length"));
+        var offset = long.Parse(Header(head, "Upload-Offset"), CultureInfo.InvariantCulture);
+        Assert.InRange(offset, 1_000_001, 2_500_000);
+        Assert.Empty(server.Files());
+
+        // Resume from there and complete.
+        using var resume = Patch(location, offset, complete: true, data.AsMemory((int)offset).ToArray());
+        using var completed = await server.Client.SendAsync(resume);
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Equal("?1", Header(completed, "Upload-Complete"));
+        Assert.Equal(UploadServer.Sha256Field(data), Header(completed, "Repr-Digest"));
+        Assert.Equal(data, await File.ReadAllBytesAsync(temp["file.bin"]));
+        Assert.Equal(["file.bin"], server.Files());
+
+        // After completion, HEAD still answers (so a client that lost the last response learns it is done).
+        using var after = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal("?1", Header(after, "Upload-Complete"));
+        using var again = await server.Client.SendAsync(Patch(location, data.Length, complete: true, [1]));
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task WrongOffsetIs409WithTheRightOffset()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "w.bin", [1, 2, 3]);
+
+        using var response = await server.Client.SendAsync(Patch(location, 1, complete: false, [9]));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("3", Header(response, "Upload-Offset"));
+        Assert.Contains("mismatching-upload-offset", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppendsNeedThePartialUploadMediaType()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "t.bin", [1]);
+        using var request = Patch(location, 1, complete: true, [2]);
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ADigestMismatchAtCompletionStoresNothing()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/bad.bin") { Content = new ByteArrayContent([1, 2]) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.Add("Repr-Digest", UploadServer.Sha256Field([1, 2, 3, 4]));
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+
+        using var response = await server.Client.SendAsync(Patch(location, 2, complete: true, [3, 5]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(server.Files());
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACompleteCreationPublishesAtOnce()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var data = UploadServer.RandomBytes(100_000);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/once.bin") { Content = new ByteArrayContent(data) };
+        create.Headers.Add("Upload-Complete", "?1");
+
+        using var response = await server.Client.SendAsync(create);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(data, await File.ReadAllBytesAsync(temp["once.bin"]));
+    }
+
+    [Fact]
+    public async Task DeleteCancelsTheUpload()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "d.bin", [1, 2, 3]);
+
+        using var deleted = await server.Client.DeleteAsync(location);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        using var patch = await server.Client.SendAsync(Patch(location, 3, complete: true, [4]));
+        Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task AbandonedUploadsExpire()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new()
+        {
+            ["Resumable:Expiry"] = "00:00:01",
+            ["Resumable:CleanupInterval"] = "00:00:00.200",
+        });
+        var location = await CreateAsync(server, "old.bin", [1, 2, 3]);
+
+        await UploadServer.WaitUntilAsync(() => server.Host.Logs.Contains(4023), "the upload expired (4023)");
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task ConcurrentAppendsAreRefused()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "c.bin", [1]);
+
+        // A slow append holds the upload: headers and a few bytes, then nothing.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\nabc"));
+        await Task.Delay(300);
+
+        using var second = await server.Client.SendAsync(Patch(location, 1, complete: true, [2]));
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        socket.Close();
+    }
+
+    [Fact]
+    public async Task IfNoneMatchStarAtCreationStillHoldsWhenTheUploadCompletes()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/late.bin") { Content = new ByteArrayContent([1]) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        await File.WriteAllBytesAsync(temp["late.bin"], [7]); // someone else stores the name meanwhile
+
+        using var completed = await server.Client.SendAsync(Patch(location, 1, complete: true, [2]));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, completed.StatusCode);
+        Assert.Equal([7], await File.ReadAllBytesAsync(temp["late.bin"]));
+    }
+
+    [Fact]
+    public async Task DeleteDuringAnAppendCancelsItAndRemovesEverything()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "gone.bin", [1]);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\nabc"));
+        await Task.Delay(300);
+
+        using var deleted = await server.Client.DeleteAsync(location);
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var buffer = new byte[4096];
+        var read = await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 404", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
+    }
+
+    private static async Task<string> CreateAsync(UploadServer server, string name, byte[] first)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/" + name) { Content = new ByteArrayContent(first) };
+        create.Headers.Add("Upload-Complete", "?0");
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return created.Headers.Location!.OriginalString;
+    }
+
+    private static HttpRequestMessage Patch(string location, long offset, bool complete, byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/partial-upload");
+        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("Upload-Complete", complete ? "?1" : "?0");
+        return request;
+    }
+
+    private static string Header(HttpResponseMessage response, string name)
+        => response.Headers.TryGetValues(name, out var values) ? values.Single() : throw new Xunit.Sdk.XunitException($"no {name} header");
+}

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using AspNetStreaming.Tests.Infrastructure;
+using AspNetStreaming.Uploads;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace AspNetStreaming.Tests.Uploads;
+
+public sealed class UploadLimitsTests
+{
+    [Fact]
+    public async Task UploadsOverTheConcurrencyCapGet503WithRetryAfter()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new() { ["MaxConcurrentUploads"] = "1" });
+        using var slow = await StartSlowUploadAsync(server, "/u/slow.bin");
+
+        using var refused = await server.Client.PutAsync("u/fast.bin", new ByteArrayContent([1]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.DoesNotContain("fast.bin", server.Files());
+    }
+
+    [Fact]
+    public async Task AClientUnderTheMinimumDataRateIsCutOffAndLeavesNoFile()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new()
+        {
+            ["MinDataRate"] = "100000",
+            ["MinDataRateGracePeriod"] = "00:00:01.500",
+        });
+        using var slow = await StartSlowUploadAsync(server, "/u/slow.bin");
+
+        await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4003), "the slow upload was cut off (4003)");
+        await UploadServer.WaitUntilAsync(() => server.Files().Length == 0, "no file is left");
+    }
+
+    [Fact]
+    public async Task ServerShutdownDuringAnUploadLeavesNoFile()
+    {
+        using var temp = new TempDirectory();
+        var server = await UploadServer.StartAsync(temp.Path);
+        using var slow = await StartSlowUploadAsync(server, "/u/slow.bin");
+        await UploadServer.WaitUntilAsync(() => server.Files().Length == 1, "the temporary file exists while receiving");
+        Assert.StartsWith(".upload-", server.Files()[0], StringComparison.Ordinal);
+
+        await server.DisposeAsync();
+
+        Assert.Empty(server.Files());
+    }
+
+    [Fact]
+    public async Task DurableUploadsAreStored()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new() { ["Durable"] = "true" });
+        var data = UploadServer.RandomBytes(100_000);
+
+        using var response = await server.Client.PutAsync("u/durable.bin", new ByteArrayContent(data));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(data, await File.ReadAllBytesAsync(temp["durable.bin"]));
+    }
+
+    [Theory]
+    [InlineData("report.pdf", true)]
+    [InlineData("données 2024.csv", true)]
+    [InlineData("a/b", false)]
+    [InlineData("a\\b", false)]
+    [InlineData("..", false)]
+    [InlineData(".env", false)]
+    [InlineData("COM1.txt", false)]
+    [InlineData("trailing.", false)]
+    [InlineData("tab\there", false)]
+    [InlineData("", false)]
+    public void NamesAreCheckedNotRewritten(string name, bool valid)
+    {
+        Assert.Equal(valid, UploadNames.IsValid(name, 200, out var reason));
+        Assert.Equal(valid, reason is null);
+    }
+
+    [Fact]
+    public async Task SampleWebStoresUploadsUnderItsConfiguredRoot()
+    {
+        using var temp = new TempDirectory();
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Streaming:Uploads:Root", temp.Path));
+        using var client = factory.CreateClient();
+
+        using var put = await client.PutAsync("/uploads/sample.txt", new StringContent("hello"));
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal("hello", await File.ReadAllTextAsync(temp["sample.txt"]));
+
+        using var form = new MultipartFormDataContent { { new StringContent("x"), "note" }, { new ByteArrayContent([1, 2]), "f", "form.bin" } };
+        using var post = await client.PostAsync("/uploads", form);
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        Assert.True(File.Exists(temp["form.bin"]));
+
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/uploads/resumable/resumed.bin") { Content = new ByteArrayContent([1, 2, 3]) };
+        create.Headers.Add("Upload-Complete", "?1");
+        using var created = await client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.StartsWith("/uploads/resumable/", created.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.True(File.Exists(temp["resumed.bin"]));
+    }
+
+    private static async Task<Socket> StartSlowUploadAsync(UploadServer server, string path)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nabc"));
+        await Task.Delay(300);
+        return socket;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using AspNetStreaming.DependencyInjection;
+using AspNetStreaming.Tests.Infrastructure;
+using AspNetStreaming.Uploads;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNetStreaming.Tests.Uploads;
+
+/// <summary>A Kestrel host with the upload endpoints mapped into a temp root: PUT /u/{name}, POST /m, /r resumable.</summary>
+internal sealed class UploadServer : IAsyncDisposable
+{
+    private UploadServer(KestrelHost host, string root)
+    {
+        Host = host;
+        Root = root;
+    }
+
+    public KestrelHost Host { get; }
+
+    public string Root { get; }
+
+    public HttpClient Client => field ??= Host.CreateClient();
+
+    public static async Task<UploadServer> StartAsync(string root, Dictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?> { ["Root"] = root };
+        foreach (var (key, value) in settings ?? [])
+        {
+            values[key] = value;
+        }
+
+        var section = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var host = await KestrelHost.StartAsync(app =>
+        {
+            app.MapUpload("/u");
+            app.MapMultipartUpload("/m");
+            app.MapResumableUploads("/r");
+        }, builder => builder.Services.AddStreamingUploads(section));
+        return new UploadServer(host, root);
+    }
+
+    /// <summary>The files in the root (names), ignoring the resumable staging folder.</summary>
+    public string[] Files() => [.. Directory.GetFiles(Root).Select(Path.GetFileName).Order()!];
+
+    /// <summary>Sends a request by hand and returns after writing <paramref name="bodyBytes"/> bytes of the
+    /// body, then closes the socket (a client abort at that point).</summary>
+    public async Task AbortAfterAsync(string method, string path, long contentLength, byte[] body, int bodyBytes, string extraHeaders = "")
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
+        var head = $"{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {contentLength}\r\n{extraHeaders}\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+        if (bodyBytes > 0)
+        {
+            await socket.SendAsync(body.AsMemory(0, bodyBytes));
+        }
+
+        await Task.Delay(200);
+        socket.LingerState = new LingerOption(true, 0); // RST: an abrupt client failure
+        socket.Close();
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (the server notices an abort asynchronously).</summary>
+    public async Task WaitUntilLoggedAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), what + "; log: " + string.Join(" | ", Host.Logs.Entries.Where(e => e.EventId.Id >= 4000).Select(e => $"{e.EventId.Id} {e.Message} {e.Exception?.GetType().Name}")));
+    }
+
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), what);
+    }
+
+    public static byte[] RandomBytes(int length, int seed = 1)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    public static string Sha256Field(byte[] data) => $"sha-256=:{Convert.ToBase64String(SHA256.HashData(data))}:";
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Host.DisposeAsync();
+    }
+}
+
+/// <summary>A fact that runs only as root (it mounts a file system); otherwise skipped with the reason shown.</summary>
+internal sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        {
+            Skip = "Needs root on Linux to mount a small tmpfs for the disk-full test (run the suite as root, as CI does).";
+        }
+    }
+}
