@@ -1,0 +1,29 @@
+using AspNetStreaming.Producers;
+
+namespace AspNetStreaming.Http.Ranges;
+
+/// <summary>
+/// Something a file-like result sends whole or by ranges: it knows its length (when it can) and its default
+/// validators, and makes a producer for any byte range. The producers it makes do not own it; the result
+/// disposes it once, after the response, on every path.
+/// </summary>
+internal abstract class RepresentationSource : IDisposable
+{
+    /// <summary>The length in bytes; <see langword="null"/> when unknown (ranges are then not offered).</summary>
+    public abstract long? Length { get; }
+
+    /// <summary>The quoted strong entity tag the source offers by default, if any.</summary>
+    public virtual string? DefaultEntityTag => null;
+
+    /// <summary>The last modification time the source offers by default, if any.</summary>
+    public virtual DateTimeOffset? DefaultLastModified => null;
+
+    /// <summary>A producer for <paramref name="length"/> bytes from <paramref name="start"/> (within <see cref="Length"/>).</summary>
+    public abstract BodyProducer CreateProducer(long start, long length);
+
+    /// <summary>A producer for the whole body when the length is unknown.</summary>
+    public virtual BodyProducer CreateUnboundedProducer() => throw new NotSupportedException();
+
+    /// <summary>Releases what the source owns (the file, the stream).</summary>
+    public abstract void Dispose();
+}

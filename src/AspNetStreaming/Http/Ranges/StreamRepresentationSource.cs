@@ -1,0 +1,39 @@
+using AspNetStreaming.Producers;
+
+namespace AspNetStreaming.Http.Ranges;
+
+/// <summary>A stream: from its position when the result runs to its end. Seekable streams have a length and
+/// offer ranges; other streams are sent whole, chunked.</summary>
+internal sealed class StreamRepresentationSource : RepresentationSource
+{
+    private readonly Stream _stream;
+    private readonly bool _leaveOpen;
+    private readonly int _readSize;
+    private readonly long _origin;
+
+    public StreamRepresentationSource(Stream stream, bool leaveOpen, int readSize)
+    {
+        _stream = stream;
+        _leaveOpen = leaveOpen;
+        _readSize = readSize;
+        if (stream.CanSeek)
+        {
+            _origin = stream.Position;
+            Length = Math.Max(0, stream.Length - _origin);
+        }
+    }
+
+    public override long? Length { get; }
+
+    public override BodyProducer CreateProducer(long start, long length) => new StreamRangeBodyProducer(_stream, _origin + start, length, _readSize);
+
+    public override BodyProducer CreateUnboundedProducer() => new StreamBodyProducer(_stream, leaveOpen: true, _readSize);
+
+    public override void Dispose()
+    {
+        if (!_leaveOpen)
+        {
+            _stream.Dispose();
+        }
+    }
+}
