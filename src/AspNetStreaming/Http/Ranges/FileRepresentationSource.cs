@@ -42,5 +42,8 @@ internal sealed class FileRepresentationSource : RepresentationSource
 
     public override BodyProducer CreateProducer(long start, long length) => new FileBodyProducer(_file, start, length, _readSize, ownsFile: false);
 
+    public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        => _file.ReadAsync(offset, destination, cancellationToken);
+
     public override void Dispose() => _file.Dispose();
 }

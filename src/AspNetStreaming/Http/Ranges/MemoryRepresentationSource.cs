@@ -9,6 +9,14 @@ internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content, i
 
     public override BodyProducer CreateProducer(long start, long length) => new MemoryBodyProducer(content.Slice((int)start, (int)length), readSize);
 
+    public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var available = content.Span[(int)Math.Min(offset, content.Length)..];
+        var count = Math.Min(available.Length, destination.Length);
+        available[..count].CopyTo(destination.Span);
+        return ValueTask.FromResult(count);
+    }
+
     public override void Dispose()
     {
         // Nothing owned: the memory belongs to the caller.

@@ -6,9 +6,9 @@ using AspNetStreaming.Producers;
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
-/// Builds a <c>multipart/byteranges</c> body (RFC 9110 §14.6) from existing producers: a
-/// <see cref="CompoundBodyProducer"/> of <see cref="MemoryBodyProducer"/> part headers and the source's range
-/// producers, so its exact length is known before the first byte and no second copy loop exists.
+/// Builds a <c>multipart/byteranges</c> body (RFC 9110 §14.6): every part header is formatted up front into one
+/// buffer, so the exact <c>Content-Length</c> is known before the first byte; the body is a
+/// <see cref="MultipartByteRangesBodyProducer"/> run by the one pump (no second copy loop).
 /// </summary>
 internal static class MultipartByteRanges
 {
@@ -33,20 +33,17 @@ internal static class MultipartByteRanges
         size += Encoding.UTF8.GetByteCount(texts[^1]);
         var buffer = new byte[size];
         var offset = 0;
-        var parts = new List<BodyProducer>((ranges.Count * 2) + 1);
+        var parts = new MultipartByteRangesBodyProducer.Part[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
             var written = Encoding.UTF8.GetBytes(texts[i], buffer.AsSpan(offset));
-            parts.Add(new MemoryBodyProducer(buffer.AsMemory(offset, written), readSize));
+            parts[i] = i < ranges.Count
+                ? new MultipartByteRangesBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
+                : new MultipartByteRangesBodyProducer.Part(offset, written, 0, 0);
             offset += written;
-            if (i < ranges.Count)
-            {
-                // Range producers own nothing (the source does), so an exception here leaks nothing.
-                parts.Add(source.CreateProducer(ranges[i].Start, ranges[i].Length));
-            }
         }
 
-        return new CompoundBodyProducer(parts, readSize);
+        return new MultipartByteRangesBodyProducer(source, buffer, parts, readSize);
     }
 
     /// <summary>A random boundary per response (so no file content can be crafted to contain it).</summary>

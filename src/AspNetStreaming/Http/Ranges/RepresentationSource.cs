@@ -21,6 +21,10 @@ internal abstract class RepresentationSource : IDisposable
     /// <summary>A producer for <paramref name="length"/> bytes from <paramref name="start"/> (within <see cref="Length"/>).</summary>
     public abstract BodyProducer CreateProducer(long start, long length);
 
+    /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/> (within
+    /// <see cref="Length"/>); 0 means the representation ended early (it shrank).</summary>
+    public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
+
     /// <summary>A producer for the whole body when the length is unknown.</summary>
     public virtual BodyProducer CreateUnboundedProducer() => throw new NotSupportedException();
 

@@ -29,6 +29,17 @@ internal sealed class StreamRepresentationSource : RepresentationSource
 
     public override BodyProducer CreateUnboundedProducer() => new StreamBodyProducer(_stream, leaveOpen: true, _readSize);
 
+    public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var position = _origin + offset;
+        if (_stream.Position != position)
+        {
+            _stream.Position = position;
+        }
+
+        return _stream.ReadAsync(destination, cancellationToken);
+    }
+
     public override void Dispose()
     {
         if (!_leaveOpen)
