@@ -31,8 +31,11 @@ def run(ctx):
     singles = [
         ("Results.File(enableRangeProcessing)", peers, f"{peers.url}/peer/results-file/range.bin?ranges=true"),
         ("ours /files", sample, f"{sample.url}/files/range.bin"),
+        ("ours MapFiles in the Results.File host", peers, f"{peers.url}/ours/files/range.bin"),
+        ("floor: Results.Bytes 64 KiB from memory", peers, f"{peers.url}/floor/results-bytes"),
     ]
-    multis = [("ours /files", sample, f"{sample.url}/files/range.bin")]
+    multis = [("ours /files", sample, f"{sample.url}/files/range.bin"),
+              ("ours MapFiles in the Results.File host", peers, f"{peers.url}/ours/files/range.bin")]
     if nginx:
         singles.append(("nginx sendfile off", nginx, f"{nginx.url}/data/range.bin"))
         multis.append(("nginx sendfile off", nginx, f"{nginx.url}/data/range.bin"))
@@ -41,16 +44,21 @@ def run(ctx):
                                       ("8-part multi-range, wrk -c32", MULTI, multis, 8 * 8192)):
         measured = {}
         for subject, server, url in cases:
-            check(url, header, 206, size, size + 2048)
+            if subject.startswith("floor"):
+                check(url, header, 200, 65536, 65536)
+            else:
+                check(url, header, 206, size, size + 2048)
             # Warm up long enough for tiered JIT to finish on the .NET servers (a short warm-up measures the JIT).
             ctx.wrk(url, connections=32, seconds=WARMUP_SECONDS, headers=[f"Range: {header}"])
             results = ctx.measure(server, lambda: ctx.wrk(url, connections=32, seconds=seconds, headers=[f"Range: {header}"]), warmup=0)
             rps = bench.median([r[2][0] for r in results])
             cpu_us = bench.median([c / value[1] * 1e6 for _, c, value in results])
             measured[subject] = (rps, cpu_us)
-        # Peers first, then ours once per peer so the table shows a ratio against each.
-        ours = measured.pop("ours /files")
+        # Peers first, then each of ours once per peer so the table shows a ratio against each.
+        ours = {s: measured.pop(s) for s in list(measured) if s.startswith("ours")}
+        peers_measured = {s: v for s, v in measured.items() if not s.startswith("floor")}
         for subject, (rps, cpu_us) in measured.items():
             ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req")
-        for subject in measured:
-            ctx.row(title, "ours /files", "req/s", ours[0], "req/s", cpu=ours[1], cpu_unit="µs/req", peer=subject)
+        for subject, (rps, cpu_us) in ours.items():
+            for peer in peers_measured:
+                ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req", peer=peer)

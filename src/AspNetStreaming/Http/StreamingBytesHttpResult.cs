@@ -35,6 +35,6 @@ public sealed class StreamingBytesHttpResult : IResult, IContentTypeHttpResult, 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return RepresentationResponse.SendAsync(httpContext, new MemoryRepresentationSource(Contents, Options.ReadSize), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new MemoryRepresentationSource(Contents), Options, ContentType);
     }
 }

@@ -55,6 +55,6 @@ public sealed class StreamingFileHttpResult : IResult, IContentTypeHttpResult, I
             return ProducerResponse.WriteProblemAsync(httpContext, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         }
 
-        return RepresentationResponse.SendAsync(httpContext, new FileRepresentationSource(file, ReadSize), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new FileRepresentationSource(file), Options, ContentType);
     }
 }

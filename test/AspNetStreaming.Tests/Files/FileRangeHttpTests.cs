@@ -90,6 +90,39 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
         Assert.Equal(Normalize(get), Normalize(head));
     }
 
+    [Theory]
+    [InlineData("GET", "", 200)]
+    [InlineData("HEAD", "", 200)]
+    [InlineData("GET", "Range: bytes=0-9", 206)]
+    [InlineData("GET", "Range: bytes=0-9,20-29", 206)]
+    [InlineData("GET", "Range: bytes=99999-", 416)]
+    [InlineData("GET", "If-None-Match: \"t\"", 304)]
+    [InlineData("GET", "If-Match: \"x\"", 412)]
+    public async Task DisposesTheStreamOnEveryPath(string method, string header, int status)
+    {
+        foreach (var leaveOpen in new[] { false, true })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), $"tracked?leaveOpen={leaveOpen}");
+            if (header.Length > 0)
+            {
+                request.Headers.TryAddWithoutValidation(header[..header.IndexOf(':', StringComparison.Ordinal)], header[(header.IndexOf(':', StringComparison.Ordinal) + 2)..]);
+            }
+
+            var response = await server.Client.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.True(server.TrackedStreams.TryDequeue(out var stream));
+
+            // The server disposes after the last byte is flushed, which may be just after the client has it.
+            for (var i = 0; i < 40 && stream.Disposed != !leaveOpen; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(!leaveOpen, stream.Disposed);
+        }
+    }
+
     [Fact]
     public async Task EmptyFileIgnoresRanges()
     {

@@ -20,6 +20,8 @@ public sealed class FileServerFixture : IAsyncLifetime
 
     private static readonly string[] GetHead = ["GET", "HEAD"];
 
+    public System.Collections.Concurrent.ConcurrentQueue<TrackedStream> TrackedStreams { get; } = new();
+
     public TempDirectory Temp { get; } = new();
 
     public KestrelHost Host { get; private set; } = null!;
@@ -58,6 +60,12 @@ public sealed class FileServerFixture : IAsyncLifetime
                 stream.Position = 1000;
                 return StreamingResults.Stream(stream);
             });
+            app.MapMethods("/tracked", GetHead, (bool? leaveOpen) =>
+            {
+                var stream = new TrackedStream(data);
+                TrackedStreams.Enqueue(stream);
+                return StreamingResults.Stream(stream, entityTag: new EntityTagHeaderValue("\"t\""), leaveOpen: leaveOpen ?? false);
+            });
             app.MapMethods("/nonseekable", GetHead, () => StreamingResults.Stream(new NonSeekableStream(data)));
             app.MapMethods("/bytes", GetHead, () => StreamingResults.Bytes(data, "application/x-test", lastModified: OverrideLastModified, entityTag: new EntityTagHeaderValue("\"bytes-v1\"")));
             app.MapMethods("/download", GetHead, () => StreamingResults.File(dataPath, fileDownloadName: "naïve résumé €.bin"));
@@ -74,6 +82,18 @@ public sealed class FileServerFixture : IAsyncLifetime
         Client.Dispose();
         await Host.DisposeAsync();
         Temp.Dispose();
+    }
+
+    /// <summary>A memory stream that records whether it was disposed.</summary>
+    public sealed class TrackedStream(byte[] data) : MemoryStream(data)
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A stream that cannot seek, to prove ranges need a known length.</summary>

@@ -1,25 +1,24 @@
 using System.Globalization;
 using AspNetStreaming.IO;
-using AspNetStreaming.Producers;
 
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
 /// A physical file opened once per request. Its length and last write time are read from the open handle,
-/// so the validators describe exactly the bytes that will be sent; ranges are read from the same handle. If the
-/// file shrinks afterwards, <see cref="FileBodyProducer"/> faults rather than send a short body.
+/// so the validators describe exactly the bytes that will be sent; ranges are read from the same handle at
+/// explicit offsets (<see cref="RandomAccess"/>, straight into the response's memory). If the file shrinks
+/// afterwards, <see cref="RepresentationBodyProducer"/> faults rather than send a short body; if it grows, only
+/// the announced bytes are sent.
 /// </summary>
 internal sealed class FileRepresentationSource : RepresentationSource
 {
     private readonly AsyncFile _file;
-    private readonly int _readSize;
     private readonly long _length;
     private readonly DateTime _lastWriteUtc;
 
-    public FileRepresentationSource(AsyncFile file, int readSize)
+    public FileRepresentationSource(AsyncFile file)
     {
         _file = file;
-        _readSize = readSize;
         try
         {
             _length = file.Length;
@@ -39,8 +38,6 @@ internal sealed class FileRepresentationSource : RepresentationSource
     public override string? DefaultEntityTag => string.Create(CultureInfo.InvariantCulture, $"\"{_length:x}-{_lastWriteUtc.Ticks:x}\"");
 
     public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_lastWriteUtc, TimeSpan.Zero);
-
-    public override BodyProducer CreateProducer(long start, long length) => new FileBodyProducer(_file, start, length, _readSize, ownsFile: false);
 
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         => _file.ReadAsync(offset, destination, cancellationToken);

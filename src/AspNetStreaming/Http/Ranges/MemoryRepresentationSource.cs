@@ -1,13 +1,9 @@
-using AspNetStreaming.Producers;
-
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>Bytes in memory.</summary>
-internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content, int readSize) : RepresentationSource
+internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content) : RepresentationSource
 {
     public override long? Length => content.Length;
-
-    public override BodyProducer CreateProducer(long start, long length) => new MemoryBodyProducer(content.Slice((int)start, (int)length), readSize);
 
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

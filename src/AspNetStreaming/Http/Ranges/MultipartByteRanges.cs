@@ -8,7 +8,7 @@ namespace AspNetStreaming.Http.Ranges;
 /// <summary>
 /// Builds a <c>multipart/byteranges</c> body (RFC 9110 §14.6): every part header is formatted up front into one
 /// buffer, so the exact <c>Content-Length</c> is known before the first byte; the body is a
-/// <see cref="MultipartByteRangesBodyProducer"/> run by the one pump (no second copy loop).
+/// <see cref="RepresentationBodyProducer"/> run by the one pump (no second copy loop).
 /// </summary>
 internal static class MultipartByteRanges
 {
@@ -33,17 +33,17 @@ internal static class MultipartByteRanges
         size += Encoding.UTF8.GetByteCount(texts[^1]);
         var buffer = new byte[size];
         var offset = 0;
-        var parts = new MultipartByteRangesBodyProducer.Part[texts.Length];
+        var parts = new RepresentationBodyProducer.Part[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
             var written = Encoding.UTF8.GetBytes(texts[i], buffer.AsSpan(offset));
             parts[i] = i < ranges.Count
-                ? new MultipartByteRangesBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
-                : new MultipartByteRangesBodyProducer.Part(offset, written, 0, 0);
+                ? new RepresentationBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
+                : new RepresentationBodyProducer.Part(offset, written, 0, 0);
             offset += written;
         }
 
-        return new MultipartByteRangesBodyProducer(source, buffer, parts, readSize);
+        return new RepresentationBodyProducer(source, buffer, parts, readSize);
     }
 
     /// <summary>A random boundary per response (so no file content can be crafted to contain it).</summary>

@@ -9,23 +9,29 @@ namespace AspNetStreaming.Http.Ranges;
 /// <summary>
 /// Sends a <see cref="RepresentationSource"/> with validators, preconditions (RFC 9110 §13.2.2) and ranges
 /// (§14): 200, 206 (one range, or <c>multipart/byteranges</c>), 304, 412 or 416. The body always goes through
-/// <see cref="ProducerResponse"/>; the source is disposed once the response is done, on every path.
+/// <see cref="ProducerResponse"/>, which disposes the producer on every path; the producer owns the source from
+/// the moment it is made, and until then this code does, so the source (the open file) is closed exactly once
+/// on every path, including 304, 412, 416 and HEAD.
 /// </summary>
 internal static class RepresentationResponse
 {
-    public static async Task SendAsync(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType)
+    public static Task SendAsync(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType)
     {
+        var handedOver = false;
         try
         {
-            await SendCoreAsync(context, source, options, contentType).ConfigureAwait(false);
+            return SendCore(context, source, options, contentType, ref handedOver);
         }
         finally
         {
-            source.Dispose();
+            if (!handedOver)
+            {
+                source.Dispose();
+            }
         }
     }
 
-    private static Task SendCoreAsync(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType)
+    private static Task SendCore(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType, ref bool handedOver)
     {
         var request = context.Request;
         var response = context.Response;
@@ -74,7 +80,9 @@ internal static class RepresentationResponse
 
         if (length is not { } total)
         {
-            return ProducerResponse.SendAsync(context, source.CreateUnboundedProducer(), contentType);
+            var unbounded = source.CreateUnboundedProducer();
+            handedOver = true;
+            return ProducerResponse.SendAsync(context, unbounded, contentType);
         }
 
         var rangesEnabled = options.EnableRangeProcessing;
@@ -106,9 +114,11 @@ internal static class RepresentationResponse
                 case RangeOutcome.Partial when evaluation.Ranges.Count == 1:
                     var range = evaluation.Ranges[0];
                     headers.ContentRange = FormatContentRange(range, total);
-                    return ProducerResponse.SendAsync(context, source.CreateProducer(range.Start, range.Length), contentType, StatusCodes.Status206PartialContent);
+                    handedOver = true;
+                    return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent);
                 case RangeOutcome.Partial:
                     var multipart = MultipartByteRanges.Create(source, evaluation.Ranges, contentType, total, options.ReadSize, out var multipartType);
+                    handedOver = true;
                     return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent);
                 default:
                     if (evaluation.IgnoredReason is { } reason)
@@ -120,7 +130,8 @@ internal static class RepresentationResponse
             }
         }
 
-        return ProducerResponse.SendAsync(context, source.CreateProducer(0, total), contentType);
+        handedOver = true;
+        return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType);
     }
 
     private static Task SendNotSatisfiableAsync(HttpContext context, long length)

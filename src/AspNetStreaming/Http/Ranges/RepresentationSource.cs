@@ -4,8 +4,8 @@ namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
 /// Something a file-like result sends whole or by ranges: it knows its length (when it can) and its default
-/// validators, and makes a producer for any byte range. The producers it makes do not own it; the result
-/// disposes it once, after the response, on every path.
+/// validators, and reads at any offset. Once a body producer is made for it, the producer owns it; until then
+/// the response code does (see <see cref="RepresentationResponse"/>).
 /// </summary>
 internal abstract class RepresentationSource : IDisposable
 {
@@ -18,14 +18,11 @@ internal abstract class RepresentationSource : IDisposable
     /// <summary>The last modification time the source offers by default, if any.</summary>
     public virtual DateTimeOffset? DefaultLastModified => null;
 
-    /// <summary>A producer for <paramref name="length"/> bytes from <paramref name="start"/> (within <see cref="Length"/>).</summary>
-    public abstract BodyProducer CreateProducer(long start, long length);
-
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/> (within
     /// <see cref="Length"/>); 0 means the representation ended early (it shrank).</summary>
     public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
-    /// <summary>A producer for the whole body when the length is unknown.</summary>
+    /// <summary>A producer for the whole body when the length is unknown; it takes over what the source owns.</summary>
     public virtual BodyProducer CreateUnboundedProducer() => throw new NotSupportedException();
 
     /// <summary>Releases what the source owns (the file, the stream).</summary>

@@ -25,9 +25,7 @@ internal sealed class StreamRepresentationSource : RepresentationSource
 
     public override long? Length { get; }
 
-    public override BodyProducer CreateProducer(long start, long length) => new StreamRangeBodyProducer(_stream, _origin + start, length, _readSize);
-
-    public override BodyProducer CreateUnboundedProducer() => new StreamBodyProducer(_stream, leaveOpen: true, _readSize);
+    public override BodyProducer CreateUnboundedProducer() => new StreamBodyProducer(_stream, _leaveOpen, _readSize);
 
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {

@@ -3,13 +3,15 @@ using AspNetStreaming.Producers;
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
-/// The body of a <c>multipart/byteranges</c> response: part headers from one buffer and the ranges read from
-/// the source, packed into each chunk the pump hands over. Packing matters: a <see cref="CompoundBodyProducer"/>
-/// ends a chunk at every part boundary, so an 8-range body would be flushed (one socket write each) 17 times;
-/// here it goes out in as few chunks as its size allows. Its length is exact and known before the first byte;
-/// if the source ends before a range does, production faults (the response is then aborted, never short).
+/// The body of a file-like response: the whole representation, one range, or a <c>multipart/byteranges</c>
+/// body (part headers from one buffer, ranges read from the source at their offsets), run by the one pump.
+/// Parts are packed into each chunk the pump hands over: a <see cref="CompoundBodyProducer"/> ends a chunk at
+/// every part boundary, so an 8-range body would be flushed (one socket write each) 17 times; here it goes out
+/// in as few chunks as its size allows. The length is exact and known before the first byte; if the source ends
+/// before a range does (the file shrank), production faults, so the response is aborted, never short.
+/// The producer owns the source and disposes it when it closes, on every path.
 /// </summary>
-internal sealed class MultipartByteRangesBodyProducer : BodyProducer
+internal sealed class RepresentationBodyProducer : BodyProducer
 {
     private readonly RepresentationSource _source;
     private readonly ReadOnlyMemory<byte> _text;
@@ -18,12 +20,12 @@ internal sealed class MultipartByteRangesBodyProducer : BodyProducer
     private int _textDone;
     private long _rangeDone;
 
-    /// <param name="source">Where the ranges are read from; not owned.</param>
+    /// <param name="source">Where the ranges are read from; owned (disposed when the producer closes).</param>
     /// <param name="text">All part headers and the closing delimiter, back to back.</param>
     /// <param name="parts">Each part: its slice of <paramref name="text"/>, then its range (the last part is
     /// the closing delimiter with an empty range).</param>
     /// <param name="readSize">The chunk size.</param>
-    public MultipartByteRangesBodyProducer(RepresentationSource source, ReadOnlyMemory<byte> text, Part[] parts, int readSize)
+    public RepresentationBodyProducer(RepresentationSource source, ReadOnlyMemory<byte> text, Part[] parts, int readSize)
         : base(readSize)
     {
         _source = source;
@@ -68,6 +70,16 @@ internal sealed class MultipartByteRangesBodyProducer : BodyProducer
         }
 
         return filled;
+    }
+
+    /// <summary>A body of one range of <paramref name="source"/> (the whole representation is the range 0..length).</summary>
+    public static RepresentationBodyProducer ForRange(RepresentationSource source, long start, long length, int readSize)
+        => new(source, ReadOnlyMemory<byte>.Empty, [new Part(0, 0, start, length)], readSize);
+
+    protected internal override ValueTask CloseAsync()
+    {
+        _source.Dispose();
+        return default;
     }
 
     /// <summary>One part: a slice of the header text followed by a byte range of the source.</summary>
