@@ -39,6 +39,24 @@ public sealed class SampleWebFilesTests : IClassFixture<WebApplicationFactory<Pr
     }
 
     [Fact]
+    public async Task DemoEndpointsServeRanges()
+    {
+        using var client = _factory.CreateClient();
+        foreach (var url in new[] { "/ranges/bytes", "/ranges/stream" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.TryAddWithoutValidation("Range", "bytes=27-36");
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal("abcdefghij", await response.Content.ReadAsStringAsync());
+        }
+
+        var download = await client.GetAsync("/ranges/download");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("grüße.txt", download.Content.Headers.ContentDisposition!.FileNameStar);
+    }
+
+    [Fact]
     public async Task RefusesTraversalAndOtherMethods()
     {
         using var client = _factory.CreateClient();
