@@ -38,5 +38,15 @@ public sealed class RootedPathResolverTests : IDisposable
         Assert.Equal(_temp["root/sub/data.bin"], full);
     }
 
+    [Fact]
+    public void ServesDotFilesOnlyWhenAllowed()
+    {
+        _temp.CreateFile("root/.well-known/x.txt", 1);
+        Assert.False(new RootedPathResolver(_temp["root"]).TryResolve(".well-known/x.txt", out _, out _));
+        Assert.True(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve(".well-known/x.txt", out var full, out _));
+        Assert.Equal(_temp["root/.well-known/x.txt"], full);
+        Assert.False(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve("../root/.well-known/x.txt", out _, out _));
+    }
+
     public void Dispose() => _temp.Dispose();
 }
