@@ -77,7 +77,7 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
                 }
                 else
                 {
-                    await AssertMultipartAsync(get, body, content, ranges, headers);
+                    await AssertMultipartAsync(get, body, content, ranges, url == "bytes" ? "application/x-test" : "application/octet-stream", headers);
                 }
 
                 break;
@@ -211,7 +211,7 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
         Assert.True(server.Host.Logs.Contains(2006));
     }
 
-    private static async Task AssertMultipartAsync(HttpResponseMessage response, byte[] body, byte[] content, long[][] ranges, string headers)
+    private static async Task AssertMultipartAsync(HttpResponseMessage response, byte[] body, byte[] content, long[][] ranges, string partType, string headers)
     {
         var type = response.Content.Headers.ContentType!;
         Assert.Equal("multipart/byteranges", type.MediaType);
@@ -220,7 +220,7 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
         {
             var section = await reader.ReadNextSectionAsync();
             Assert.True(section is not null, headers);
-            Assert.Equal("application/octet-stream", section.ContentType is { } ct && ct.StartsWith("multipart", StringComparison.Ordinal) ? ct : section.ContentType?.Replace("application/x-test", "application/octet-stream", StringComparison.Ordinal));
+            Assert.Equal(partType, section.ContentType);
             Assert.Equal($"bytes {range[0]}-{range[1]}/{content.Length}", section.Headers!["Content-Range"].ToString());
             using var part = new MemoryStream();
             await section.Body.CopyToAsync(part);
