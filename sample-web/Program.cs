@@ -19,11 +19,16 @@ app.UseStatusCodePages();
 
 app.MapGet("/", () => Results.Text("""
     AspNetStreaming sample
-      GET  /files/{path}          files under Streaming:Files:Root (try /files/hello.txt)
+      GET  /files/{path}          files under Streaming:Files:Root (try /files/hello.txt), with Range,
+                                  If-Range, If-None-Match, If-Modified-Since ... (RFC 9110)
+      GET  /ranges/bytes          bytes in memory with ranges (try -H 'Range: bytes=0-9,27-36')
+      GET  /ranges/stream         a seekable stream with ranges
+      GET  /ranges/download       a download with a non-ASCII file name
       GET  /generated?count=N     a generated body of unknown length (chunked)
     """));
 
 app.MapFiles("/files");
+app.MapFilesDemos();
 app.MapUploadsEndpoints();
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.

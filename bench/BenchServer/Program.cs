@@ -11,5 +11,6 @@ var app = builder.Build();
 
 app.MapFilePeers(data);
 app.MapUploadPeers(data);
+app.MapRangePeers(data);
 
 app.Run();

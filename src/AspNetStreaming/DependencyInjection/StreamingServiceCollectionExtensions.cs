@@ -33,7 +33,8 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddStreamingFiles(this IServiceCollection services, IConfiguration section)
     {
         services.AddStreamingCore();
-        services.AddOptions<FileServingOptions>().Bind(section).Validate(o => o.ReadSize > 0, "Streaming:Files:ReadSize must be positive.");
+        services.AddOptions<FileServingOptions>().Bind(section).Validate(o => o.ReadSize > 0, "Streaming:Files:ReadSize must be positive.")
+            .Validate(o => o.MaxRanges > 0, "Streaming:Files:MaxRanges must be positive.");
         return services;
     }
 }

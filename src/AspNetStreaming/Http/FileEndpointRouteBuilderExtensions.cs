@@ -12,6 +12,8 @@ namespace AspNetStreaming.Http;
 /// <summary>Maps a directory of files as endpoints.</summary>
 public static class FileEndpointRouteBuilderExtensions
 {
+    private const string AllowedMethods = "GET, HEAD";
+
     /// <summary>Serves the files under <see cref="FileServingOptions.Root"/> (from the options registered with
     /// <c>AddStreamingFiles</c>) at <c>GET|HEAD {prefix}/{**path}</c>.</summary>
     public static RouteHandlerBuilder MapFiles(this IEndpointRouteBuilder endpoints, string prefix)
@@ -21,29 +23,57 @@ public static class FileEndpointRouteBuilderExtensions
         return endpoints.MapFiles(prefix, options);
     }
 
-    /// <summary>Serves the files under <paramref name="options"/>' root at <c>GET|HEAD {prefix}/{**path}</c>.
-    /// Paths are confined to the root (see <see cref="RootedPathResolver"/>); anything refused or missing is a
-    /// 404 ProblemDetails, and directories are never listed.</summary>
+    /// <summary>Serves the files under <paramref name="options"/>' root at <c>GET|HEAD {prefix}/{**path}</c>,
+    /// with byte ranges, validators and preconditions (see <see cref="StreamingFileHttpResult"/>). Paths are
+    /// confined to the root (see <see cref="RootedPathResolver"/>); anything refused or missing is a 404
+    /// ProblemDetails, directories are never listed, and other methods get 405 with <c>Allow: GET, HEAD</c>.</summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist (checked at start-up, not per request).</exception>
     public static RouteHandlerBuilder MapFiles(this IEndpointRouteBuilder endpoints, string prefix, FileServingOptions options)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRanges);
         var contentRoot = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
         var resolver = new RootedPathResolver(Path.Combine(contentRoot, options.Root), options.AllowDotFiles);
-        var readSize = options.ReadSize;
-        var pattern = prefix.TrimEnd('/') + "/{**path}";
-        return endpoints.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], (HttpContext context, string? path) =>
+
+        // One options object for every request of this mapping; results only read it.
+        var resultOptions = new FileResultOptions
         {
+            ReadSize = options.ReadSize,
+            EnableRangeProcessing = options.EnableRangeProcessing,
+            MaxRanges = options.MaxRanges,
+            CacheControl = options.CacheControl,
+        };
+        var pattern = prefix.TrimEnd('/') + "/{**path}";
+
+        // Every method reaches this one endpoint so that the 405 carries a ProblemDetails body and Allow header
+        // of our own rather than depending on the routing fallback.
+        return endpoints.Map(pattern, (HttpContext context, string? path) =>
+        {
+            var method = context.Request.Method;
+            if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
+            {
+                FileServingLog.MethodNotAllowed(ProducerResponse.GetLogger(context), method, context.Request.Path);
+                context.Response.Headers.Allow = AllowedMethods;
+                return NotAllowed();
+            }
+
             if (!resolver.TryResolve(path, out var fullPath, out var reason))
             {
                 StreamingLog.PathRejected(ProducerResponse.GetLogger(context), context.Request.Path, reason ?? "refused");
                 return NotFound();
             }
 
-            return File.Exists(fullPath) ? (IResult)StreamingResults.File(fullPath, readSize: readSize) : NotFound();
+            return (IResult)StreamingResults.File(fullPath, resultOptions);
         });
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such file.");
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound()
+        => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such file.");
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotAllowed()
+        => TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method Not Allowed",
+            detail: "Files can only be read, with GET or HEAD.");
 }

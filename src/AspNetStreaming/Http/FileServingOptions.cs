@@ -11,4 +11,14 @@ public sealed class FileServingOptions
 
     /// <summary>The chunk size for reading files; <see cref="StreamingResults.DefaultFileReadSize"/> by default.</summary>
     public int ReadSize { get; set; } = StreamingResults.DefaultFileReadSize;
+
+    /// <summary>Whether <c>Range</c> requests are honoured. On by default.</summary>
+    public bool EnableRangeProcessing { get; set; } = true;
+
+    /// <summary>The most ranges honoured in one request (denial-of-service guard); a request with more gets the
+    /// whole file. 16 by default.</summary>
+    public int MaxRanges { get; set; } = Ranges.ByteRangeParser.DefaultMaxRanges;
+
+    /// <summary>The <c>Cache-Control</c> value sent with file responses (200, 206, 304), if any.</summary>
+    public string? CacheControl { get; set; }
 }

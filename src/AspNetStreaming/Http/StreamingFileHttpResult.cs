@@ -1,25 +1,27 @@
 using AspNetStreaming.Diagnostics;
-using AspNetStreaming.Producers;
+using AspNetStreaming.Http.Ranges;
+using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace AspNetStreaming.Http;
 
 /// <summary>
-/// An <see cref="IResult"/> that sends a file from disk through a <see cref="FileBodyProducer"/>: the file
-/// is opened once, read with <see cref="RandomAccess"/> straight into the response's memory, and closed on
-/// every path. A missing file is a 404 ProblemDetails.
+/// An <see cref="IResult"/> that sends a file from disk with validators, preconditions and byte ranges
+/// (RFC 9110): the file is opened once per request, its length and last write time are read from that handle,
+/// the body (whole, one range, or <c>multipart/byteranges</c>) is read with <see cref="RandomAccess"/> straight
+/// into the response's memory, and the file is closed on every path. A missing file is a 404 ProblemDetails.
 /// </summary>
 public sealed class StreamingFileHttpResult : IResult, IContentTypeHttpResult, IFileHttpResult
 {
-    internal StreamingFileHttpResult(string path, string? contentType, string? fileDownloadName, int readSize)
+    internal StreamingFileHttpResult(string path, FileResultOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(readSize);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRanges);
         Path = path;
-        ContentType = contentType ?? ContentTypes.FromFileName(path);
-        FileDownloadName = fileDownloadName;
-        ReadSize = readSize;
+        Options = options;
+        ContentType = options.ContentType ?? ContentTypes.FromFileName(path);
     }
 
     /// <summary>The file to send.</summary>
@@ -29,33 +31,30 @@ public sealed class StreamingFileHttpResult : IResult, IContentTypeHttpResult, I
     public string ContentType { get; }
 
     /// <summary>When set, sent as an attachment with this name (<c>Content-Disposition</c>, RFC 6266 and 5987).</summary>
-    public string? FileDownloadName { get; }
+    public string? FileDownloadName => Options.FileDownloadName;
 
     /// <summary>The chunk size for reading the file.</summary>
-    public int ReadSize { get; }
+    public int ReadSize => Options.ReadSize;
+
+    /// <summary>How the file is sent (validator overrides, ranges, cache headers).</summary>
+    public FileResultOptions Options { get; }
 
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        FileBodyProducer producer;
+        AsyncFile file;
         try
         {
-            producer = new FileBodyProducer(Path, readSize: ReadSize);
+            file = AsyncFile.OpenRead(Path);
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
+            // UnauthorizedAccessException is also what opening a directory throws: directories are never listed.
             StreamingLog.FileNotFound(ProducerResponse.GetLogger(httpContext), httpContext.Request.Path);
             return ProducerResponse.WriteProblemAsync(httpContext, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         }
 
-        if (FileDownloadName is not null)
-        {
-            var disposition = new ContentDispositionHeaderValue("attachment");
-            disposition.SetHttpFileName(FileDownloadName);
-            httpContext.Response.Headers.ContentDisposition = disposition.ToString();
-        }
-
-        return ProducerResponse.SendAsync(httpContext, producer, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new FileRepresentationSource(file), Options, ContentType);
     }
 }

@@ -1,5 +1,6 @@
 using AspNetStreaming.Producers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace AspNetStreaming.Http;
 
@@ -21,11 +22,80 @@ public static class StreamingResults
     public static BodyProducerHttpResult Body(IBodyProducer producer, string? contentType = null, int statusCode = StatusCodes.Status200OK)
         => new(producer, contentType, statusCode);
 
-    /// <summary>Sends a whole file from disk.</summary>
+    /// <summary>Sends a file from disk with range processing, validators and preconditions (RFC 9110).</summary>
     /// <param name="path">The file's path.</param>
     /// <param name="contentType">The <c>Content-Type</c>; from the extension when <see langword="null"/>.</param>
     /// <param name="fileDownloadName">When set, the file is sent as an attachment with this name.</param>
     /// <param name="readSize">The chunk size; <see cref="DefaultFileReadSize"/> by default.</param>
-    public static StreamingFileHttpResult File(string path, string? contentType = null, string? fileDownloadName = null, int readSize = DefaultFileReadSize)
-        => new(path, contentType, fileDownloadName, readSize);
+    /// <param name="lastModified">Overrides the file's last write time as <c>Last-Modified</c>.</param>
+    /// <param name="entityTag">Overrides the <c>ETag</c> derived from the file's length and last write time.</param>
+    /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
+    public static StreamingFileHttpResult File(string path, string? contentType = null, string? fileDownloadName = null, int readSize = DefaultFileReadSize,
+        DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true)
+        => new(path, new FileResultOptions
+        {
+            ContentType = contentType,
+            FileDownloadName = fileDownloadName,
+            ReadSize = readSize,
+            LastModified = lastModified,
+            EntityTag = entityTag,
+            EnableRangeProcessing = enableRangeProcessing,
+        });
+
+    /// <summary>Sends a file from disk as <paramref name="options"/> say (including cache headers and the range cap).</summary>
+    /// <param name="path">The file's path.</param>
+    /// <param name="options">How to send it; may be shared by many results (it is only read).</param>
+    public static StreamingFileHttpResult File(string path, FileResultOptions options) => new(path, options);
+
+    /// <summary>Sends a stream from its current position; seekable streams get ranges and preconditions.</summary>
+    /// <param name="stream">The stream; disposed after the response unless <paramref name="leaveOpen"/>.</param>
+    /// <param name="contentType">The <c>Content-Type</c>; <c>application/octet-stream</c> (or from
+    /// <paramref name="fileDownloadName"/>'s extension) when <see langword="null"/>.</param>
+    /// <param name="fileDownloadName">When set, the body is sent as an attachment with this name.</param>
+    /// <param name="lastModified">The <c>Last-Modified</c> validator, if any.</param>
+    /// <param name="entityTag">The <c>ETag</c> validator, if any.</param>
+    /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
+    /// <param name="leaveOpen">Whether to leave the stream open after the response.</param>
+    public static StreamingStreamHttpResult Stream(Stream stream, string? contentType = null, string? fileDownloadName = null,
+        DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true, bool leaveOpen = false)
+        => new(stream, new FileResultOptions
+        {
+            ContentType = contentType,
+            FileDownloadName = fileDownloadName,
+            LastModified = lastModified,
+            EntityTag = entityTag,
+            EnableRangeProcessing = enableRangeProcessing,
+            ReadSize = BodyProducer.DefaultReadSize,
+        }, leaveOpen);
+
+    /// <summary>Sends a stream from its current position as <paramref name="options"/> say.</summary>
+    /// <param name="stream">The stream; disposed after the response unless <paramref name="leaveOpen"/>.</param>
+    /// <param name="options">How to send it.</param>
+    /// <param name="leaveOpen">Whether to leave the stream open after the response.</param>
+    public static StreamingStreamHttpResult Stream(Stream stream, FileResultOptions options, bool leaveOpen = false) => new(stream, options, leaveOpen);
+
+    /// <summary>Sends bytes in memory with ranges and preconditions.</summary>
+    /// <param name="contents">The bytes.</param>
+    /// <param name="contentType">The <c>Content-Type</c>; <c>application/octet-stream</c> (or from
+    /// <paramref name="fileDownloadName"/>'s extension) when <see langword="null"/>.</param>
+    /// <param name="fileDownloadName">When set, the body is sent as an attachment with this name.</param>
+    /// <param name="lastModified">The <c>Last-Modified</c> validator, if any.</param>
+    /// <param name="entityTag">The <c>ETag</c> validator, if any.</param>
+    /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
+    public static StreamingBytesHttpResult Bytes(ReadOnlyMemory<byte> contents, string? contentType = null, string? fileDownloadName = null,
+        DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true)
+        => new(contents, new FileResultOptions
+        {
+            ContentType = contentType,
+            FileDownloadName = fileDownloadName,
+            LastModified = lastModified,
+            EntityTag = entityTag,
+            EnableRangeProcessing = enableRangeProcessing,
+            ReadSize = BodyProducer.DefaultReadSize,
+        });
+
+    /// <summary>Sends bytes in memory as <paramref name="options"/> say.</summary>
+    /// <param name="contents">The bytes.</param>
+    /// <param name="options">How to send them.</param>
+    public static StreamingBytesHttpResult Bytes(ReadOnlyMemory<byte> contents, FileResultOptions options) => new(contents, options);
 }

@@ -1,0 +1,20 @@
+namespace AspNetStreaming.Http.Ranges;
+
+/// <summary>Bytes in memory.</summary>
+internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content) : RepresentationSource
+{
+    public override long? Length => content.Length;
+
+    public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var available = content.Span[(int)Math.Min(offset, content.Length)..];
+        var count = Math.Min(available.Length, destination.Length);
+        available[..count].CopyTo(destination.Span);
+        return ValueTask.FromResult(count);
+    }
+
+    public override void Dispose()
+    {
+        // Nothing owned: the memory belongs to the caller.
+    }
+}

@@ -1,0 +1,167 @@
+using AspNetStreaming.Http.Preconditions;
+using AspNetStreaming.Producers;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace AspNetStreaming.Http.Ranges;
+
+/// <summary>
+/// Sends a <see cref="RepresentationSource"/> with validators, preconditions (RFC 9110 §13.2.2) and ranges
+/// (§14): 200, 206 (one range, or <c>multipart/byteranges</c>), 304, 412 or 416. The body always goes through
+/// <see cref="ProducerResponse"/>, which disposes the producer on every path; the producer owns the source from
+/// the moment it is made, and until then this code does, so the source (the open file) is closed exactly once
+/// on every path, including 304, 412, 416 and HEAD.
+/// </summary>
+internal static class RepresentationResponse
+{
+    public static Task SendAsync(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType)
+    {
+        var handedOver = false;
+        try
+        {
+            return SendCore(context, source, options, contentType, ref handedOver);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    private static Task SendCore(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType, ref bool handedOver)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var headers = response.Headers;
+        var length = source.Length;
+
+        var entityTagText = options.EntityTag?.ToString() ?? source.DefaultEntityTag;
+        var lastModified = ToWholeSeconds(options.LastModified ?? source.DefaultLastModified);
+        if (entityTagText is not null)
+        {
+            headers.ETag = entityTagText;
+        }
+
+        if (lastModified is { } modified)
+        {
+            headers.LastModified = HeaderUtilities.FormatDate(modified);
+        }
+
+        if (options.CacheControl is not null)
+        {
+            headers.CacheControl = options.CacheControl;
+        }
+
+        var requestHeaders = request.Headers;
+        EntityTagHeaderValue? entityTag = null;
+        if (requestHeaders.IfMatch.Count > 0 || requestHeaders.IfNoneMatch.Count > 0 || requestHeaders.IfRange.Count > 0)
+        {
+            entityTag = options.EntityTag ?? (entityTagText is null ? null : EntityTagHeaderValue.Parse(entityTagText));
+        }
+
+        if (requestHeaders.IfMatch.Count > 0 || requestHeaders.IfNoneMatch.Count > 0
+            || requestHeaders.IfModifiedSince.Count > 0 || requestHeaders.IfUnmodifiedSince.Count > 0)
+        {
+            switch (HttpPreconditions.Evaluate(request, entityTag, lastModified))
+            {
+                case PreconditionOutcome.NotModified:
+                    response.StatusCode = StatusCodes.Status304NotModified;
+                    return Task.CompletedTask;
+                case PreconditionOutcome.PreconditionFailed:
+                    FileServingLog.PreconditionFailed(ProducerResponse.GetLogger(context), request.Method, request.Path);
+                    headers.CacheControl = default;
+                    return ProducerResponse.WriteProblemAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                        "The representation does not match the request's preconditions.");
+            }
+        }
+
+        if (length is not { } total)
+        {
+            var unbounded = source.CreateUnboundedProducer();
+            handedOver = true;
+            return ProducerResponse.SendAsync(context, unbounded, contentType);
+        }
+
+        var rangesEnabled = options.EnableRangeProcessing;
+        if (rangesEnabled)
+        {
+            headers.AcceptRanges = "bytes";
+        }
+
+        if (options.FileDownloadName is { } downloadName)
+        {
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(downloadName);
+            headers.ContentDisposition = disposition.ToString();
+        }
+
+        var rangeHeader = requestHeaders.Range;
+        if (rangesEnabled && rangeHeader.Count > 0
+            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && HttpPreconditions.IfRangeAllowsRanges(request, entityTag, lastModified))
+        {
+            var evaluation = rangeHeader.Count == 1
+                ? ByteRangeParser.Evaluate(rangeHeader.ToString(), total, options.MaxRanges)
+                : RangeEvaluation.Ignored("several Range headers");
+            switch (evaluation.Outcome)
+            {
+                case RangeOutcome.NotSatisfiable:
+                    FileServingLog.RangeNotSatisfiable(ProducerResponse.GetLogger(context), rangeHeader.ToString(), request.Path, total);
+                    return SendNotSatisfiableAsync(context, total);
+                case RangeOutcome.Partial when evaluation.Ranges.Count == 1:
+                    var range = evaluation.Ranges[0];
+                    headers.ContentRange = FormatContentRange(range, total);
+                    handedOver = true;
+                    return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent);
+                case RangeOutcome.Partial:
+                    var multipart = MultipartByteRanges.Create(source, evaluation.Ranges, contentType, total, options.ReadSize, out var multipartType);
+                    handedOver = true;
+                    return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent);
+                default:
+                    if (evaluation.IgnoredReason is { } reason)
+                    {
+                        FileServingLog.RangeIgnored(ProducerResponse.GetLogger(context), rangeHeader.ToString(), request.Path, reason);
+                    }
+
+                    break;
+            }
+        }
+
+        handedOver = true;
+        return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType);
+    }
+
+    private static Task SendNotSatisfiableAsync(HttpContext context, long length)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+        response.Headers.ContentRange = "bytes */" + length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers.ContentDisposition = default;
+        response.ContentLength = 0;
+
+        // RFC 9110 §15.5.17: the Content-Range is the answer; keep status-code-page middleware from adding a body.
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+        {
+            statusCodePages.Enabled = false;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string FormatContentRange(ByteRange range, long total)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bytes {range.Start}-{range.End}/{total}");
+
+    private static DateTimeOffset? ToWholeSeconds(DateTimeOffset? value)
+    {
+        if (value is not { } time)
+        {
+            return null;
+        }
+
+        var utc = time.UtcDateTime;
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+    }
+}

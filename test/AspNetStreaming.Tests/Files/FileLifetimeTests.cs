@@ -1,0 +1,123 @@
+using System.Net;
+using AspNetStreaming.Http;
+using AspNetStreaming.Tests.Infrastructure;
+
+namespace AspNetStreaming.Tests.Files;
+
+/// <summary>The file is opened once and closed on every path, and a file that shrinks mid-response never yields
+/// a body that disagrees with its Content-Length.</summary>
+public sealed class FileLifetimeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    [Fact]
+    public async Task ClosesTheFileOnEveryPath()
+    {
+        var path = _temp.CreateFile("root/big.bin", 16 << 20);
+        await using var host = await KestrelHost.StartAsync(app => app.MapFiles("/files", new FileServingOptions { Root = _temp["root"] }));
+        using var client = host.CreateClient();
+        string etag;
+        using (var probe = new HttpRequestMessage(HttpMethod.Head, "files/big.bin"))
+        using (var headResponse = await client.SendAsync(probe))
+        {
+            etag = headResponse.Headers.ETag!.ToString();
+        }
+
+        var requests = new (string Method, string[] Headers, HttpStatusCode Status)[]
+        {
+            ("HEAD", [], HttpStatusCode.OK),
+            ("GET", ["Range: bytes=0-9"], HttpStatusCode.PartialContent),
+            ("GET", ["Range: bytes=0-9,100-199"], HttpStatusCode.PartialContent),
+            ("GET", ["Range: bytes=999999999-"], HttpStatusCode.RequestedRangeNotSatisfiable),
+            ("GET", ["If-None-Match: " + etag], HttpStatusCode.NotModified),
+            ("GET", ["If-Match: \"nope\""], HttpStatusCode.PreconditionFailed),
+        };
+        foreach (var (method, headers, status) in requests)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), "files/big.bin");
+            foreach (var header in headers)
+            {
+                var colon = header.IndexOf(':', StringComparison.Ordinal);
+                request.Headers.TryAddWithoutValidation(header[..colon], header[(colon + 2)..]);
+            }
+
+            using var response = await client.SendAsync(request);
+            Assert.Equal(status, response.StatusCode);
+        }
+
+        // A client that goes away after the headers of a 16 MiB body.
+        using (var aborted = await client.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead))
+        {
+            await using var body = await aborted.Content.ReadAsStreamAsync();
+            await body.ReadExactlyAsync(new byte[1024]);
+            Assert.True(OpenHandlesTo(path) >= 1, "the probe must see the handle of a response in flight");
+        }
+
+        await AssertEventuallyAsync(() => OpenHandlesTo(path) == 0, "the file is still open in this process");
+    }
+
+    [Fact]
+    public async Task AbortsWhenTheFileShrinksWhileBeingSent()
+    {
+        var path = _temp.CreateFile("root/shrinks.bin", 64 << 20);
+        await using var host = await KestrelHost.StartAsync(app => app.MapFiles("/files", new FileServingOptions { Root = _temp["root"], ReadSize = 64 * 1024 }));
+        using var client = host.CreateClient();
+        using var response = await client.GetAsync("files/shrinks.bin", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(64L << 20, response.Content.Headers.ContentLength);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await body.ReadExactlyAsync(new byte[64 * 1024]);
+
+        // Truncate while the server is held back by the client's backpressure.
+        using (var shrink = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            shrink.SetLength(1 << 20);
+        }
+
+        var total = 64L * 1024;
+        var buffer = new byte[1 << 16];
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer)) > 0)
+            {
+                total += read;
+            }
+        });
+        Assert.True(failure is HttpIOException or IOException, $"read {total} bytes, then {failure?.GetType().Name ?? "a clean end"}");
+        Assert.True(total < 64L << 20);
+        await AssertEventuallyAsync(() => host.Logs.Contains(1003), "no mid-body failure was logged");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private static int OpenHandlesTo(string path)
+    {
+        var count = 0;
+        foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget == path)
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor closed while we looked.
+            }
+        }
+
+        return count;
+    }
+
+    private static async Task AssertEventuallyAsync(Func<bool> condition, string message)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), message);
+    }
+}
