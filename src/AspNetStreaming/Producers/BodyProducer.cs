@@ -132,10 +132,11 @@ public abstract class BodyProducer : IBodyProducer
                 }
 
                 token.ThrowIfCancellationRequested();
-                var memory = writer.GetMemory(ReadSize);
-                if (memory.Length > ReadSize)
+                var chunk = ChunkSizeFor(Length);
+                var memory = writer.GetMemory(chunk);
+                if (memory.Length > chunk)
                 {
-                    memory = memory[..ReadSize];
+                    memory = memory[..chunk];
                 }
 
                 var read = await ReadAsync(memory, token).ConfigureAwait(false);
@@ -165,6 +166,23 @@ public abstract class BodyProducer : IBodyProducer
 
             await CloseOnceAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The next chunk's size: <see cref="ReadSize"/>, or less when a known length leaves fewer bytes,
+    /// so a small body does not rent a large buffer.</summary>
+    private int ChunkSizeFor(long? length)
+    {
+        if (length is { } total)
+        {
+            var remaining = total - Interlocked.Read(ref _bytesProduced);
+            if (remaining < ReadSize)
+            {
+                // At least 1: a producer whose length was wrong must still reach its own end-of-data check.
+                return (int)Math.Max(1, remaining);
+            }
+        }
+
+        return ReadSize;
     }
 
     private async ValueTask WaitWhilePausedAsync(CancellationToken token)

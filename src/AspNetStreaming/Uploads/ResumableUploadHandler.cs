@@ -159,6 +159,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
         var acquired = false;
         long written = 0;
+        (long Kept, long Offset)? interrupted = null;
         try
         {
             using var file = AsyncFile.OpenWrite(store.PartPath(id), FileWriteMode.OpenExisting);
@@ -211,7 +212,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             {
                 // Every byte that reached the disk stays: the client resumes from the file's length.
                 var kept = file.Length - current;
-                UploadLog.ResumableAppended(_ingestor.Logger, id, kept, file.Length, completed: false);
+                interrupted = (kept, file.Length); // logged once the append slot is free: the log line means "resume now"
                 if (error is UploadException { StatusCode: StatusCodes.Status413PayloadTooLarge } && state.Length is not null)
                 {
                     throw Inconsistent("The content goes past Upload-Length.");
@@ -251,6 +252,10 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
 
             store.EndAppend(id);
+            if (interrupted is { } broken)
+            {
+                UploadLog.ResumableAppended(_ingestor.Logger, id, broken.Kept, broken.Offset, completed: false);
+            }
         }
     }
 

@@ -193,63 +193,19 @@ public sealed partial class UploadIngestor : IDisposable
 
     /// <summary>Copies the body into <paramref name="file"/> at <paramref name="offset"/>, hashing as it goes, with
     /// one gather write straight from the pipe's segments per at least <paramref name="minWriteSize"/> bytes
-    /// (no copy, no per-write allocation). Every buffer is written before it is consumed, so on any failure the
-    /// file holds a prefix of the body: exactly the bytes that reached the disk.</summary>
+    /// (<see cref="PipeReaderExtensions.CopyToFileAsync"/>). On any failure the file holds exactly the prefix of
+    /// the body that reached the disk, which is what a resumable upload resumes from.</summary>
     internal static async Task<long> ReceiveAsync(PipeReader reader, AsyncFile file, long offset, long maxBytes,
         UploadDigests? digests, CancellationToken cancellationToken, int minWriteSize = DefaultMinWriteSize)
     {
         var observer = digests is { IsActive: true } ? digests.Observer : null;
-        long written = 0;
-        while (true)
+        try
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (maxBytes >= 0 && written + buffer.Length > maxBytes)
-            {
-                reader.AdvanceTo(buffer.Start);
-                throw UploadException.TooLarge(maxBytes);
-            }
-
-            if (buffer.Length < minWriteSize && !result.IsCompleted && !result.IsCanceled)
-            {
-                reader.AdvanceTo(buffer.Start, buffer.End); // examined, not consumed: wait for more
-                continue;
-            }
-
-            try
-            {
-                if (!buffer.IsEmpty)
-                {
-                    // The write runs on the thread pool while this thread hashes the same (read-only) segments,
-                    // so the digest costs CPU but not wall-clock time. A mismatch is only known at the end
-                    // anyway, and then the temporary file is discarded.
-                    var write = file.WriteAsync(offset + written, buffer, cancellationToken);
-                    try
-                    {
-                        observer?.Invoke(buffer);
-                    }
-                    finally
-                    {
-                        await write.ConfigureAwait(false);
-                    }
-
-                    written += buffer.Length;
-                }
-            }
-            finally
-            {
-                reader.AdvanceTo(buffer.End);
-            }
-
-            if (result.IsCompleted)
-            {
-                return written;
-            }
-
-            if (result.IsCanceled)
-            {
-                throw new OperationCanceledException("The body read was canceled.");
-            }
+            return await reader.CopyToFileAsync(file, offset, maxBytes, observer, minWriteSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContentTooLargeException)
+        {
+            throw UploadException.TooLarge(maxBytes);
         }
     }
 
