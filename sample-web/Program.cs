@@ -24,6 +24,7 @@ app.MapGet("/", () => Results.Text("""
     """));
 
 app.MapFiles("/files");
+SampleWeb.ProcessesEndpoints.MapProcessesEndpoints(app);
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.
 app.MapGet("/generated", (int? count) => StreamingResults.Body(

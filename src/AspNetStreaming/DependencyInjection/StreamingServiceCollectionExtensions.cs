@@ -15,6 +15,7 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
+        AspNetStreaming.Processes.ProcessServiceCollectionExtensions.AddStreamingProcesses(services, streamingSection.GetSection("Processes"));
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 

@@ -6,7 +6,7 @@ namespace AspNetStreaming.Diagnostics;
 /// The event ids this library logs with, one range per area so that a log filter can select an area:
 /// 1xxx producers and responses, 2xxx files and ranges, 3xxx processes and CGI, 4xxx uploads.
 /// </summary>
-public static class StreamingEventIds
+public static partial class StreamingEventIds
 {
     /// <summary>The client went away before the body was complete.</summary>
     public static readonly EventId ClientDisconnected = new(1001, nameof(ClientDisconnected));
