@@ -16,6 +16,7 @@ public static class StreamingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
         AspNetStreaming.Processes.ProcessServiceCollectionExtensions.AddStreamingProcesses(services, streamingSection.GetSection("Processes"));
+        AspNetStreaming.Cgi.CgiServiceCollectionExtensions.AddStreamingCgi(services, streamingSection.GetSection("Cgi"));
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 

@@ -51,11 +51,11 @@ internal static class ProcessExchange
 
     /// <summary>Starts the pipeline or answers 502.</summary>
     /// <returns>The run, or <see langword="null"/> when the response was written.</returns>
-    public static async ValueTask<ProcessPipelineRun?> StartOrFailAsync(HttpContext context, IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ProcessSupervisor supervisor, ILogger logger)
+    public static async ValueTask<ProcessPipelineRun?> StartOrFailAsync(HttpContext context, IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ProcessSupervisor supervisor, ILogger logger, IReadOnlyDictionary<string, string>? extraEnvironment = null, string? workingDirectory = null)
     {
         try
         {
-            return ProcessPipelineRun.Start(pipeline, options, logger, supervisor);
+            return ProcessPipelineRun.Start(pipeline, options, logger, supervisor, extraEnvironment, workingDirectory);
         }
         catch (ProcessStartException error)
         {

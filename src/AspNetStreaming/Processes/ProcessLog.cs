@@ -56,7 +56,7 @@ internal static partial class ProcessLog
         Message = "No CGI script for {Path}: {Reason}.")]
     public static partial void CgiScriptNotFound(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 3103, EventName = nameof(StreamingEventIds.CgiInternalRedirect), Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 3103, EventName = nameof(StreamingEventIds.CgiInternalRedirect), Level = LogLevel.Information,
         Message = "CGI script {Script} redirected internally to {Location}.")]
     public static partial void CgiInternalRedirect(ILogger logger, string script, string location);
 }

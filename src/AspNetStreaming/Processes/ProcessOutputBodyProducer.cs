@@ -48,6 +48,20 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         return _firstLength > 0;
     }
 
+    /// <summary>Hands over bytes already read from stdout (a CGI body's start after the header block): they are
+    /// produced first. The producer returns <paramref name="rented"/> to the shared pool when closed.</summary>
+    internal void SetPrefetched(byte[] rented, int offset, int count)
+    {
+        if (_first is not null)
+        {
+            throw new InvalidOperationException("Output was already prefetched.");
+        }
+
+        _first = rented;
+        _firstOffset = offset;
+        _firstLength = offset + count;
+    }
+
     /// <inheritdoc />
     protected internal override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
@@ -84,7 +98,8 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         await _run.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async ValueTask<int> ReadOutputAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    /// <summary>Reads stdout with the idle timer and the output limit applied.</summary>
+    internal async ValueTask<int> ReadOutputAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         int read;
         _run.ArmIdleTimer();

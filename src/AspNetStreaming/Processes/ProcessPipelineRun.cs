@@ -92,7 +92,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
 
     /// <summary>Starts every stage, or none: when a stage fails to start, the ones already started are killed.</summary>
     /// <exception cref="ProcessStartException">A program is missing, not executable, or the working directory is bad.</exception>
-    public static ProcessPipelineRun Start(IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, ProcessSupervisor? supervisor = null)
+    public static ProcessPipelineRun Start(IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, ProcessSupervisor? supervisor = null, IReadOnlyDictionary<string, string>? extraEnvironment = null, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         if (pipeline.Count == 0)
@@ -101,7 +101,8 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         }
 
         var description = string.Join(" | ", pipeline);
-        if (options.WorkingDirectory is { } directory && !Directory.Exists(directory))
+        workingDirectory ??= options.WorkingDirectory;
+        if (workingDirectory is { } directory && !Directory.Exists(directory))
         {
             ProcessLog.StartFailed(logger, description, $"the working directory '{directory}' does not exist");
             throw new ProcessStartException($"The working directory '{directory}' does not exist.");
@@ -112,7 +113,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         {
             foreach (var command in pipeline)
             {
-                stages.Add(StartStage(command, options, logger));
+                stages.Add(StartStage(command, options, logger, extraEnvironment, workingDirectory));
             }
         }
         catch
@@ -288,7 +289,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         }
     }
 
-    private static Process StartStage(ProcessCommand command, ProcessOptions options, ILogger logger)
+    private static Process StartStage(ProcessCommand command, ProcessOptions options, ILogger logger, IReadOnlyDictionary<string, string>? extraEnvironment, string? workingDirectory)
     {
         var info = new ProcessStartInfo
         {
@@ -296,7 +297,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = options.WorkingDirectory ?? string.Empty,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
 
         // Nothing from the host's environment unless allowed by name.
@@ -312,6 +313,14 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         foreach (var (name, value) in options.Environment)
         {
             info.Environment[name] = value;
+        }
+
+        if (extraEnvironment is not null)
+        {
+            foreach (var (name, value) in extraEnvironment)
+            {
+                info.Environment[name] = value;
+            }
         }
 
         info.Environment.TryGetValue("PATH", out var childPath);
