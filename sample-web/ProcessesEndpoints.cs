@@ -1,3 +1,4 @@
+using AspNetStreaming.Cgi;
 using AspNetStreaming.Processes;
 
 namespace SampleWeb;
@@ -18,6 +19,20 @@ internal static class ProcessesEndpoints
             new ProcessCommandTemplate("grep", "-i", "-e", ProcessArgument.FromQuery<string>("pattern", new ProcessArgumentRules { AllowLeadingDash = true, MaxLength = 1024 })),
             new ProcessCommandTemplate("wc", "-l"),
         ], o => o.ContentType = "text/plain; charset=utf-8", [HttpMethods.Post]);
+
+        // /cgi-bin/{script}{/path-info}?query over Streaming:Cgi:Root. The build copies the demo script; a copy
+        // may lose its execute bit (zip, some copy tools), so the sample restores it for its own demo script.
+        var cgiRoot = Path.Combine(app.Environment.ContentRootPath, app.Configuration["Streaming:Cgi:Root"] ?? "cgi-bin");
+        var demo = Path.Combine(cgiRoot, "hello.cgi");
+        if (File.Exists(demo) && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(demo, File.GetUnixFileMode(demo) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
+        if (Directory.Exists(cgiRoot))
+        {
+            app.MapCgi("/cgi-bin", cgiRoot);
+        }
 
         return app;
     }
