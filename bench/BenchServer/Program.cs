@@ -10,5 +10,6 @@ builder.Services.AddProblemDetails();
 var app = builder.Build();
 
 app.MapFilePeers(data);
+app.MapProcessPeers(data);
 
 app.Run();

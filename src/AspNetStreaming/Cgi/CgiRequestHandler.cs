@@ -77,7 +77,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 return;
             }
 
-            var location = await RunScriptAsync(context, run, body, scriptName, logger).ConfigureAwait(false);
+            var location = await RunScriptAsync(context, run, body, body is null ? null : contentLength, scriptName, logger).ConfigureAwait(false);
             if (location is not null)
             {
                 await RedirectInternallyAsync(context, location, scriptName, logger).ConfigureAwait(false);
@@ -103,7 +103,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
 
     /// <summary>Runs the script to the end of its response.</summary>
     /// <returns>A local Location to redirect to internally, or <see langword="null"/> when the response was sent.</returns>
-    private async Task<string?> RunScriptAsync(HttpContext context, ProcessPipelineRun run, PipeReader? body, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
+    private async Task<string?> RunScriptAsync(HttpContext context, ProcessPipelineRun run, PipeReader? body, long? bodyLength, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
     {
         var aborted = context.RequestAborted;
         var producer = new ProcessOutputBodyProducer(run);
@@ -111,7 +111,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         {
             using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
             using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token);
+            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token, bodyLength);
             var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
             var bufferOwned = true;
             try

@@ -38,6 +38,12 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         Description = description;
         StandardInput = stages[0].StandardInput.BaseStream;
         StandardOutput = stages[^1].StandardOutput.BaseStream;
+        foreach (var stage in stages)
+        {
+            ProcessGroupSignals.TryGrowPipe(stage.StandardInput.BaseStream, options.PipeBufferSize);
+            ProcessGroupSignals.TryGrowPipe(stage.StandardOutput.BaseStream, options.PipeBufferSize);
+        }
+
         _stderr = new StderrDrain[stages.Length];
         for (var i = 0; i < stages.Length; i++)
         {
