@@ -47,6 +47,11 @@ def run(ctx):
     url = f"{peers.url}/ours/process/cat/{big.name}"
     results = ctx.measure(peers, lambda: ctx.curl_download(url))
     assert results[0][2] == size, f"cat endpoint sent {results[0][2]} bytes"
+    # The HTTP ceiling on this machine in the same run: the same file served by our file result (no process).
+    file_url = f"{peers.url}/ours/file/{big.name}"
+    file_results = ctx.measure(peers, lambda: ctx.curl_download(file_url))
+    ctx.row(scenario, "reference: ours file result (no process)", "throughput", bench.median([size / t / bench.MIB for t, _, _ in file_results]), "MiB/s",
+            cpu=bench.median([c / gib for _, c, _ in file_results]), cpu_unit="s/GiB (server only)")
     ctx.row(scenario, "ours MapProcess(cat)", "throughput", bench.median([size / t / bench.MIB for t, _, _ in results]), "MiB/s",
             cpu=bench.median([c / gib for _, c, _ in results]), cpu_unit="s/GiB (server only)", peer="raw pipe: cat file | cat")
 

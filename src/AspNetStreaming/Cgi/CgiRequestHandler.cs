@@ -136,7 +136,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
 
                 if (end < 0 || end > cgiOptions.MaxHeaderBytes)
                 {
-                    var outcome = filled < cgiOptions.MaxHeaderBytes ? await run.WaitForExitAsync(aborted).ConfigureAwait(false) : null;
+                    var outcome = filled < cgiOptions.MaxHeaderBytes ? await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false) : null;
                     if (outcome is { Succeeded: false })
                     {
                         await ProcessExchange.WriteFailureAsync(context, run, outcome, null, processOptions, logger).ConfigureAwait(false);

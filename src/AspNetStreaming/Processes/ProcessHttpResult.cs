@@ -72,7 +72,7 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
             {
                 if (!await producer.ReadFirstAsync(aborted).ConfigureAwait(false))
                 {
-                    var outcome = await run.WaitForExitAsync(aborted).ConfigureAwait(false);
+                    var outcome = await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false);
                     if (!outcome.Succeeded)
                     {
                         var bodyError = feed.IsCompleted || outcome.KillReason == ProcessKillReason.Failure ? await feed.ConfigureAwait(false) : null;

@@ -76,7 +76,7 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         var read = await ReadOutputAsync(destination, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
-            var outcome = await _run.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var outcome = await WaitForOutcomeAsync(cancellationToken).ConfigureAwait(false);
             if (!outcome.Succeeded)
             {
                 throw new ProcessFailedException($"{_run.Description} failed after {_outputBytes} bytes of output: {outcome.Describe()}.", outcome.ExitCodes, outcome.KillReason, _run.GetStderrTail());
@@ -96,6 +96,21 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         }
 
         await _run.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for every stage to exit after the end of stdout. The idle timer runs meanwhile: a program
+    /// that closed its stdout but keeps running is idle.</summary>
+    internal async Task<ProcessOutcome> WaitForOutcomeAsync(CancellationToken cancellationToken)
+    {
+        _run.ArmIdleTimer();
+        try
+        {
+            return await _run.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _run.DisarmIdleTimer();
+        }
     }
 
     /// <summary>Reads stdout with the idle timer and the output limit applied.</summary>

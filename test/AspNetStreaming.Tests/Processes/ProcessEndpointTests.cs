@@ -106,6 +106,15 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
+    public async Task ProgramThatClosesStdoutButKeepsRunningIsIdle()
+    {
+        await using var host = await StartAsync(app => app.MapProcess("/p", Bash("exec >&-; sleep 1000"), o => o.IdleTimeout = TimeSpan.FromMilliseconds(300)));
+        using var client = host.CreateClient();
+        using var response = await client.GetAsync("p");
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+    }
+
+    [Fact]
     public async Task IdleTimeoutAfterOutputAbortsTheBody()
     {
         await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo hello; sleep 1000"), o => o.IdleTimeout = TimeSpan.FromMilliseconds(300)));
