@@ -11,9 +11,5 @@ internal static class ProcessPeers
         app.MapProcess("/ours/process/cat/{name}",
             new ProcessCommandTemplate("cat", ProcessArgument.FromRoute<string>("name", new ProcessArgumentRules { Pattern = "^[A-Za-z0-9._-]+$" })),
             o => o.WorkingDirectory = data, [HttpMethods.Get]);
-
-        // POST /ours/process/wc: the body into `wc -c`, a program that costs almost nothing, so the server's own
-        // cost of feeding stdin shows.
-        app.MapProcess("/ours/process/wc", new ProcessCommand("wc", "-c"), httpMethods: [HttpMethods.Post]);
     }
 }
