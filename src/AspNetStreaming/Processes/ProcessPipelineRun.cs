@@ -440,6 +440,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     private async Task KillTreeAsync(ProcessKillReason reason)
     {
         ProcessLog.Killed(_logger, Description, reason);
+        _supervisor?.Killed(reason);
         if (SetsidPath is null)
         {
             // No process groups on this machine: the framework walks the tree (SIGKILL at once).

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -13,12 +14,25 @@ public sealed class ProcessSupervisor : IDisposable
     private readonly ConcurrentDictionary<ProcessPipelineRun, byte> _running = new();
     private readonly ConcurrencyGate _global;
     private readonly CancellationTokenRegistration _stopping;
+    private readonly Counter<long>? _started;
+    private readonly Counter<long>? _killed;
+    private readonly Counter<long>? _rejected;
+    private readonly UpDownCounter<long>? _active;
 
-    /// <summary>Creates the supervisor from the registered options; registers with the host's shutdown.</summary>
-    public ProcessSupervisor(IOptions<ProcessOptions> options, IHostApplicationLifetime? lifetime = null)
+    /// <summary>Creates the supervisor from the registered options; registers with the host's shutdown and
+    /// records metrics on the library's meter (<see cref="Diagnostics.StreamingMetrics.MeterName"/>).</summary>
+    public ProcessSupervisor(IOptions<ProcessOptions> options, IHostApplicationLifetime? lifetime = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _global = new ConcurrencyGate(options.Value.GlobalMaxConcurrency);
+        if (meterFactory?.Create(Diagnostics.StreamingMetrics.MeterName) is { } meter)
+        {
+            _started = meter.CreateCounter<long>("aspnetstreaming.process.started", unit: "{pipeline}", description: "Process pipelines started.");
+            _killed = meter.CreateCounter<long>("aspnetstreaming.process.killed", unit: "{pipeline}", description: "Process trees killed, by reason.");
+            _rejected = meter.CreateCounter<long>("aspnetstreaming.process.rejected", unit: "{request}", description: "Requests refused by a concurrency cap (503).");
+            _active = meter.CreateUpDownCounter<long>("aspnetstreaming.process.active", unit: "{pipeline}", description: "Process pipelines running now.");
+        }
+
         if (lifetime is not null)
         {
             _stopping = lifetime.ApplicationStopping.Register(static state => ((ProcessSupervisor)state!).KillAll(), this);
@@ -43,6 +57,7 @@ public sealed class ProcessSupervisor : IDisposable
         if (endpointGate is not null && !endpointGate.TryEnter())
         {
             refusedBy = "endpoint";
+            _rejected?.Add(1, new KeyValuePair<string, object?>("scope", refusedBy));
             return false;
         }
 
@@ -50,6 +65,7 @@ public sealed class ProcessSupervisor : IDisposable
         {
             endpointGate?.Exit();
             refusedBy = "global";
+            _rejected?.Add(1, new KeyValuePair<string, object?>("scope", refusedBy));
             return false;
         }
 
@@ -74,9 +90,24 @@ public sealed class ProcessSupervisor : IDisposable
         Task.WaitAll(kills, TimeSpan.FromSeconds(2));
     }
 
-    internal void Track(ProcessPipelineRun run) => _running.TryAdd(run, 0);
+    internal void Track(ProcessPipelineRun run)
+    {
+        if (_running.TryAdd(run, 0))
+        {
+            _started?.Add(1);
+            _active?.Add(1);
+        }
+    }
 
-    internal void Untrack(ProcessPipelineRun run) => _running.TryRemove(run, out _);
+    internal void Untrack(ProcessPipelineRun run)
+    {
+        if (_running.TryRemove(run, out _))
+        {
+            _active?.Add(-1);
+        }
+    }
+
+    internal void Killed(ProcessKillReason reason) => _killed?.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
 
     private sealed class Lease(ConcurrencyGate global, ConcurrencyGate? endpoint) : IDisposable
     {

@@ -207,6 +207,33 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
+    public async Task MetricsCountStartsKillsAndRejections()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Diagnostics.StreamingMetrics.MeterName && instrument.Name.StartsWith("aspnetstreaming.process.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value));
+        listener.Start();
+        var host = await StartAsync(app => app.MapProcess("/p", Bash("echo busy; sleep 1000"), o => o.MaxConcurrency = 1));
+        var client = host.CreateClient();
+        var first = await client.GetAsync("p", HttpCompletionOption.ResponseHeadersRead);
+        using var second = await client.GetAsync("p");
+        first.Dispose();
+        client.Dispose();
+        await host.DisposeAsync();
+        Assert.Equal(1, seen.GetValueOrDefault("aspnetstreaming.process.started"));
+        Assert.Equal(1, seen.GetValueOrDefault("aspnetstreaming.process.rejected"));
+        Assert.True(seen.GetValueOrDefault("aspnetstreaming.process.killed") >= 1);
+        Assert.Equal(0, seen.GetValueOrDefault("aspnetstreaming.process.active"));
+    }
+
+    [Fact]
     public async Task GlobalConcurrencyCapAnswers503()
     {
         await using var host = await StartAsync(app =>
