@@ -1,6 +1,7 @@
 using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http;
 using AspNetStreaming.Producers;
+using SampleWeb;
 
 // The app's configuration is the repository's top-level appsettings.json, copied beside the binary; the
 // content root is the binary's folder so that file and the demo content are found however the app starts.
@@ -25,11 +26,18 @@ app.MapGet("/", () => Results.Text("""
       GET  /ranges/stream         a seekable stream with ranges
       GET  /ranges/download       a download with a non-ASCII file name
       GET  /generated?count=N     a generated body of unknown length (chunked)
+      PUT  /uploads/{name}        a raw upload into Streaming:Uploads:Root (atomic, digest-verified)
+      POST /uploads               multipart/form-data files, all published or none
+      POST /uploads/resumable/{name}  resumable uploads (draft-ietf-httpbis-resumable-upload, interop 6)
+      POST /run/sha256            the request body through sha256sum
+      POST /run/grep-count?pattern=P  the body through grep -i -e P | wc -l
+      GET  /cgi-bin/hello.cgi     a CGI/1.1 script under Streaming:Cgi:Root
     """));
 
 app.MapFiles("/files");
 app.MapFilesDemos();
 app.MapUploadsEndpoints();
+app.MapProcessesEndpoints();
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.
 app.MapGet("/generated", (int? count) => StreamingResults.Body(

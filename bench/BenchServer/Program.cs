@@ -12,5 +12,6 @@ var app = builder.Build();
 app.MapFilePeers(data);
 app.MapUploadPeers(data);
 app.MapRangePeers(data);
+app.MapProcessPeers(data);
 
 app.Run();

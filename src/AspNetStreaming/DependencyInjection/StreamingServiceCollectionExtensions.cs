@@ -11,11 +11,13 @@ public static class StreamingServiceCollectionExtensions
 {
     /// <summary>Registers everything the library offers, binding each area's options from a sub-section of
     /// <paramref name="streamingSection"/> (the <c>Streaming</c> section of the app's configuration):
-    /// <c>Files</c>.</summary>
+    /// <c>Files</c>, <c>Uploads</c>, <c>Processes</c> and <c>Cgi</c>.</summary>
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
         services.AddStreamingUploads(streamingSection.GetSection("Uploads"));
+        services.AddStreamingProcesses(streamingSection.GetSection("Processes"));
+        services.AddStreamingCgi(streamingSection.GetSection("Cgi"));
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 

@@ -1,0 +1,25 @@
+namespace AspNetStreaming.Cgi;
+
+/// <summary>CGI/1.1 host settings, bound from <c>Streaming:Cgi</c>. Process settings (environment allow-list,
+/// timeouts, caps, stderr) come from <c>Streaming:Processes</c>.</summary>
+public sealed class CgiOptions
+{
+    /// <summary>The scripts directory, relative to the content root or absolute. <c>cgi-bin</c> by default.</summary>
+    public string Root { get; set; } = "cgi-bin";
+
+    /// <summary>The most bytes of the script's response header block. 64 KiB by default.</summary>
+    public int MaxHeaderBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The <c>SERVER_SOFTWARE</c> meta-variable.</summary>
+    public string ServerSoftware { get; set; } = "AspNetStreaming";
+
+    /// <summary>How many internal redirects (a local <c>Location</c>) one request may follow. 5 by default.</summary>
+    public int MaxInternalRedirects { get; set; } = 5;
+
+    /// <summary>Where request bodies of unknown length (chunked) are spooled so <c>CONTENT_LENGTH</c> can be
+    /// set; the system temp folder when <see langword="null"/>. Spool files are deleted when the request ends.</summary>
+    public string? SpoolDirectory { get; set; }
+
+    /// <summary>The most bytes spooled for a chunked body. 1 GiB by default.</summary>
+    public long MaxSpoolBytes { get; set; } = 1L << 30;
+}

@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using AspNetStreaming.Http;
+using AspNetStreaming.IO;
+using AspNetStreaming.Processes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AspNetStreaming.Cgi;
+
+/// <summary>Runs one CGI/1.1 request (RFC 3875): resolves the script, builds its meta-variables, streams (or for
+/// chunked bodies spools) the request body into stdin, parses the response header block from stdout and streams
+/// the rest to the client through the producer pump; follows local redirects internally.</summary>
+internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolver, CgiOptions cgiOptions, ProcessOptions processOptions, Func<RequestDelegate> redirectPipeline)
+{
+    private const string RedirectCountKey = "AspNetStreaming.Cgi.InternalRedirects";
+
+    private static readonly HashSet<string> DroppedResponseHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
+    };
+
+    public async Task HandleAsync(HttpContext context, string? path)
+    {
+        var logger = ProcessExchange.GetLogger(context);
+        var request = context.Request;
+        path ??= string.Empty;
+        var slash = path.IndexOf('/', StringComparison.Ordinal);
+        var script = slash < 0 ? path : path[..slash];
+        var pathInfo = slash < 0 ? string.Empty : path[slash..];
+        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessPipelineRun.IsExecutableFile(scriptPath))
+        {
+            ProcessLog.CgiScriptNotFound(logger, request.Path, reason ?? "not an executable regular file");
+            await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
+            return;
+        }
+
+        var supervisor = ProcessExchange.GetSupervisor(context);
+        using var lease = await ProcessExchange.EnterOrRefuseAsync(context, supervisor, gate: null, processOptions, logger).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return;
+        }
+
+        ProcessExchange.ApplyRequestBodyLimit(context, processOptions);
+        FileStream? spool = null;
+        PipeReader? body = null;
+        try
+        {
+            long? contentLength = request.ContentLength;
+            if (contentLength is > 0)
+            {
+                body = request.BodyReader;
+            }
+            else if (contentLength is null && request.Headers.TransferEncoding.Count > 0)
+            {
+                // Unknown length: spool so CONTENT_LENGTH can be given (a script may rely on it to read stdin).
+                try
+                {
+                    spool = await SpoolAsync(request.BodyReader, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (ContentTooLargeException)
+                {
+                    await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The request body is larger than the spool limit.").ConfigureAwait(false);
+                    return;
+                }
+
+                contentLength = spool.Length;
+                body = PipeReader.Create(spool, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+            }
+
+            var scriptName = request.PathBase + prefix + "/" + script;
+            var env = CgiEnvironment.Build(context, cgiOptions, scriptName, pathInfo, scriptPath, body is null ? null : contentLength);
+            var run = await ProcessExchange.StartOrFailAsync(context, [new ProcessCommand(scriptPath)], processOptions, supervisor, logger, env, Path.GetDirectoryName(scriptPath)).ConfigureAwait(false);
+            if (run is null)
+            {
+                return;
+            }
+
+            var location = await RunScriptAsync(context, run, body, body is null ? null : contentLength, scriptName, logger).ConfigureAwait(false);
+            if (location is not null)
+            {
+                await RedirectInternallyAsync(context, location, scriptName, logger).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; the script was killed by the abort registration.
+        }
+        finally
+        {
+            if (spool is not null)
+            {
+                if (body is not null)
+                {
+                    await body.CompleteAsync().ConfigureAwait(false);
+                }
+
+                await spool.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs the script to the end of its response.</summary>
+    /// <returns>A local Location to redirect to internally, or <see langword="null"/> when the response was sent.</returns>
+    private async Task<string?> RunScriptAsync(HttpContext context, ProcessPipelineRun run, PipeReader? body, long? bodyLength, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var aborted = context.RequestAborted;
+        var producer = new ProcessOutputBodyProducer(run);
+        await using (producer.ConfigureAwait(false))
+        {
+            using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
+            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token, bodyLength);
+            var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
+            var bufferOwned = true;
+            try
+            {
+                var filled = 0;
+                var end = -1;
+                while (filled < cgiOptions.MaxHeaderBytes)
+                {
+                    var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    filled += read;
+                    end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
+                    if (end >= 0)
+                    {
+                        break;
+                    }
+                }
+
+                if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+                {
+                    var outcome = filled < cgiOptions.MaxHeaderBytes ? await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false) : null;
+                    if (outcome is { Succeeded: false })
+                    {
+                        await ProcessExchange.WriteFailureAsync(context, run, outcome, null, processOptions, logger).ConfigureAwait(false);
+                        return null;
+                    }
+
+                    await MalformedAsync(context, run, scriptName, filled == 0 ? "no output" : end < 0 && filled < cgiOptions.MaxHeaderBytes ? "no blank line after the header block" : "a header block larger than the limit", logger).ConfigureAwait(false);
+                    return null;
+                }
+
+                var head = CgiResponseHead.Parse(buffer.AsSpan(0, end), out var error);
+                if (head is null)
+                {
+                    await MalformedAsync(context, run, scriptName, error!, logger).ConfigureAwait(false);
+                    return null;
+                }
+
+                if (head.Location is { } location && head.Status is null && location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
+                {
+                    // A local redirect response (RFC 3875 6.2.2): the script's body, if any, is discarded.
+                    return location;
+                }
+
+                bufferOwned = false;
+                producer.SetPrefetched(buffer, end, filled - end);
+                var response = context.Response;
+                foreach (var (name, value) in head.Headers)
+                {
+                    if (!DroppedResponseHeaders.Contains(name))
+                    {
+                        response.Headers.Append(name, value);
+                    }
+                }
+
+                if (head.Location is not null)
+                {
+                    response.Headers.Location = head.Location;
+                }
+
+                var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
+                await ProducerResponse.SendAsync(context, producer, head.ContentType, status).ConfigureAwait(false);
+                return null;
+            }
+            finally
+            {
+                if (bufferOwned)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                await stopFeeding.CancelAsync().ConfigureAwait(false);
+                await feed.ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task MalformedAsync(HttpContext context, ProcessPipelineRun run, string scriptName, string reason, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        _ = run.KillAsync(ProcessKillReason.Failure);
+        ProcessLog.CgiMalformed(logger, scriptName, reason);
+        await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "The script's response was malformed.").ConfigureAwait(false);
+    }
+
+    private async Task RedirectInternallyAsync(HttpContext context, string location, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var count = context.Items.TryGetValue(RedirectCountKey, out var value) && value is int n ? n : 0;
+        if (count >= cgiOptions.MaxInternalRedirects)
+        {
+            ProcessLog.CgiMalformed(logger, scriptName, "too many internal redirects");
+            await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "Too many internal redirects.").ConfigureAwait(false);
+            return;
+        }
+
+        context.Items[RedirectCountKey] = count + 1;
+        ProcessLog.CgiInternalRedirect(logger, scriptName, location);
+        var question = location.IndexOf('?', StringComparison.Ordinal);
+        var request = context.Request;
+        request.Method = HttpMethods.Get;
+        request.Path = PathString.FromUriComponent(question < 0 ? location : location[..question]);
+        request.QueryString = question < 0 ? QueryString.Empty : new QueryString(location[question..]);
+        request.Body = Stream.Null;
+        request.ContentLength = null;
+        request.Headers.Remove("Content-Type");
+        request.Headers.Remove("Transfer-Encoding");
+        request.RouteValues = new RouteValueDictionary();
+        context.SetEndpoint(null);
+        await redirectPipeline()(context).ConfigureAwait(false);
+    }
+
+    private async Task<FileStream> SpoolAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        var directory = cgiOptions.SpoolDirectory ?? Path.GetTempPath();
+        var spool = new FileStream(Path.Combine(directory, "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
+            BufferSize = 64 * 1024,
+        });
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var segment in result.Buffer)
+                {
+                    if (spool.Length + segment.Length > cgiOptions.MaxSpoolBytes)
+                    {
+                        throw new ContentTooLargeException(cgiOptions.MaxSpoolBytes);
+                    }
+
+                    await spool.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                }
+
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            await spool.FlushAsync(cancellationToken).ConfigureAwait(false);
+            spool.Position = 0;
+            return spool;
+        }
+        catch
+        {
+            await spool.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using AspNetStreaming.Cgi;
+using AspNetStreaming.Processes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNetStreaming.DependencyInjection;
+
+/// <summary>Registers the CGI host's options.</summary>
+public static class CgiServiceCollectionExtensions
+{
+    /// <summary>Binds <see cref="CgiOptions"/> from <paramref name="section"/> (<c>Streaming:Cgi</c>). Process
+    /// services must be registered too (<c>AddStreamingProcesses</c>); <c>AddAspNetStreaming</c> does both.</summary>
+    public static IServiceCollection AddStreamingCgi(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<CgiOptions>().Bind(section)
+            .Validate(o => o.MaxHeaderBytes > 0 && o.MaxInternalRedirects >= 0 && o.MaxSpoolBytes >= 0, "Streaming:Cgi has a negative or zero limit.");
+        return services;
+    }
+}

@@ -1,0 +1,99 @@
+namespace AspNetStreaming.Processes;
+
+/// <summary>
+/// How a process pipeline runs: its environment, working directory, limits and stderr handling. Bound from
+/// <c>Streaming:Processes</c> as the defaults of every process endpoint; each endpoint may adjust a copy.
+/// </summary>
+public sealed class ProcessOptions
+{
+    /// <summary>The default <c>PATH</c> given to children: fixed, not the host's.</summary>
+    public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
+
+    /// <summary>Names of host environment variables copied into the child's environment. Nothing else from the
+    /// host leaks into a child; empty by default.</summary>
+    public IList<string> EnvironmentAllowList { get; private set; } = [];
+
+    /// <summary>Variables set in the child's environment (after the allow-list, so they win). By default only
+    /// <c>PATH</c>=<see cref="DefaultPath"/>.</summary>
+    public IDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = DefaultPath };
+
+    /// <summary>The child's working directory; the app's current directory when <see langword="null"/>.</summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Longest time without a byte of output (while the consumer is ready to read) before the
+    /// pipeline is killed; <see langword="null"/> for none. 30 s by default.</summary>
+    public TimeSpan? IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest time a pipeline may run before it is killed; <see langword="null"/> for none (the default).</summary>
+    public TimeSpan? TotalTimeout { get; set; }
+
+    /// <summary>Time between SIGTERM and SIGKILL when a tree is killed. 500 ms by default, so a tree is gone
+    /// within a second of the trigger.</summary>
+    public TimeSpan KillGracePeriod { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Most stdout bytes sent before the pipeline is killed and the response aborted;
+    /// <see langword="null"/> for no limit (the default).</summary>
+    public long? MaxOutputBytes { get; set; }
+
+    /// <summary>Most request-body bytes fed to stdin (Kestrel's per-request limit is set to this);
+    /// <see langword="null"/> for no limit (the default: the body is streamed, never buffered).</summary>
+    public long? MaxRequestBodySize { get; set; }
+
+    /// <summary>Longest stderr line logged, in bytes; longer lines are cut and marked. 1024 by default.</summary>
+    public int StderrMaxLineLength { get; set; } = 1024;
+
+    /// <summary>Most stderr lines logged per second per pipeline; the rest are counted and reported as
+    /// suppressed. 20 by default.</summary>
+    public int StderrMaxLinesPerSecond { get; set; } = 20;
+
+    /// <summary>Bytes of the end of stderr kept in memory (for <see cref="ProcessResult.StandardError"/> and,
+    /// when <see cref="IncludeStderrInProblem"/> is set, for the 502 body). 4096 by default; 0 keeps nothing.</summary>
+    public int StderrCaptureBytes { get; set; } = 4096;
+
+    /// <summary>Whether a 502 ProblemDetails shows the captured stderr tail. Off by default: stderr may hold
+    /// details the client should not see.</summary>
+    public bool IncludeStderrInProblem { get; set; }
+
+    /// <summary>Whether every stage must exit 0 for success (<c>set -o pipefail</c>); otherwise only the last
+    /// stage's exit code counts, as in a shell. Off by default.</summary>
+    public bool PipeFail { get; set; }
+
+    /// <summary>The response's <c>Content-Type</c>. <c>application/octet-stream</c> by default.</summary>
+    public string ContentType { get; set; } = "application/octet-stream";
+
+    /// <summary>Most pipelines this endpoint runs at once; more are answered 503. <see langword="null"/> for no
+    /// per-endpoint cap (the global cap still applies).</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Most pipelines the whole app runs at once (all endpoints and CGI); more are answered 503.
+    /// 64 by default. Read from the registered options only.</summary>
+    public int GlobalMaxConcurrency { get; set; } = 64;
+
+    /// <summary>The <c>Retry-After</c> seconds sent with a 503. 1 by default.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>The chunk size stdout is read with (and stdin written with). 256 KiB by default.</summary>
+    public int ReadSize { get; set; } = 256 * 1024;
+
+    /// <summary>The kernel buffer asked for each stdin/stdout pipe (Linux <c>F_SETPIPE_SZ</c>; best effort,
+    /// capped by <c>/proc/sys/fs/pipe-max-size</c>). 1 MiB by default instead of the kernel's 64 KiB, so each
+    /// read and write moves more bytes per wake-up.</summary>
+    public int PipeBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>A copy whose collections are independent of this instance's.</summary>
+    public ProcessOptions Clone()
+    {
+        var copy = (ProcessOptions)MemberwiseClone();
+        copy.EnvironmentAllowList = new List<string>(EnvironmentAllowList);
+        copy.Environment = new Dictionary<string, string>(Environment, StringComparer.Ordinal);
+        return copy;
+    }
+
+    internal void Validate()
+    {
+        if (ReadSize <= 0 || PipeBufferSize <= 0 || StderrMaxLineLength <= 0 || StderrMaxLinesPerSecond <= 0 || StderrCaptureBytes < 0 || GlobalMaxConcurrency <= 0 || RetryAfterSeconds < 0)
+        {
+            throw new InvalidOperationException("Streaming:Processes has a non-positive size, rate or cap.");
+        }
+    }
+}

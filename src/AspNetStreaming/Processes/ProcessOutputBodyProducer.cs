@@ -1,0 +1,143 @@
+using System.Buffers;
+using AspNetStreaming.IO;
+using AspNetStreaming.Producers;
+
+namespace AspNetStreaming.Processes;
+
+/// <summary>
+/// A pipeline's stdout as a response body: the producer pump reads the last stage's stdout straight into the
+/// response's memory, so a slow client stops the reads and the full OS pipe then blocks the program. At the end
+/// of stdout it waits for every stage and fails (so the response is aborted, never cleanly ended) unless the
+/// pipeline succeeded. Enforces the idle timeout (only while waiting for output, not while the client is slow)
+/// and the output limit. Disposing it kills whatever is left of the process trees.
+/// </summary>
+internal sealed class ProcessOutputBodyProducer : BodyProducer
+{
+    private readonly ProcessPipelineRun _run;
+    private readonly long _maxOutputBytes;
+    private byte[]? _first;
+    private int _firstLength;
+    private int _firstOffset;
+    private long _outputBytes;
+
+    public ProcessOutputBodyProducer(ProcessPipelineRun run)
+        : base(run.Options.ReadSize)
+    {
+        _run = run;
+        _maxOutputBytes = run.Options.MaxOutputBytes ?? long.MaxValue;
+    }
+
+    /// <inheritdoc />
+    public override long? Length => null;
+
+    /// <summary>The pipeline.</summary>
+    public ProcessPipelineRun Run => _run;
+
+    /// <summary>Reads the first chunk of output (kept and produced first) so the caller can choose the status
+    /// before any header is sent.</summary>
+    /// <returns>Whether there was any output; <see langword="false"/> at end of stdout.</returns>
+    public async ValueTask<bool> ReadFirstAsync(CancellationToken cancellationToken)
+    {
+        if (_first is not null)
+        {
+            throw new InvalidOperationException("The first chunk was already read.");
+        }
+
+        _first = ArrayPool<byte>.Shared.Rent(ReadSize);
+        _firstLength = await ReadOutputAsync(_first.AsMemory(0, ReadSize), cancellationToken).ConfigureAwait(false);
+        return _firstLength > 0;
+    }
+
+    /// <summary>Hands over bytes already read from stdout (a CGI body's start after the header block): they are
+    /// produced first. The producer returns <paramref name="rented"/> to the shared pool when closed.</summary>
+    internal void SetPrefetched(byte[] rented, int offset, int count)
+    {
+        if (_first is not null)
+        {
+            throw new InvalidOperationException("Output was already prefetched.");
+        }
+
+        _first = rented;
+        _firstOffset = offset;
+        _firstLength = offset + count;
+    }
+
+    /// <inheritdoc />
+    protected internal override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_first is { } first && _firstOffset < _firstLength)
+        {
+            var count = Math.Min(destination.Length, _firstLength - _firstOffset);
+            first.AsSpan(_firstOffset, count).CopyTo(destination.Span);
+            _firstOffset += count;
+            return count;
+        }
+
+        var read = await ReadOutputAsync(destination, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            var outcome = await WaitForOutcomeAsync(cancellationToken).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                throw new ProcessFailedException($"{_run.Description} failed after {_outputBytes} bytes of output: {outcome.Describe()}.", outcome.ExitCodes, outcome.KillReason, _run.GetStderrTail());
+            }
+        }
+
+        return read;
+    }
+
+    /// <inheritdoc />
+    protected internal override async ValueTask CloseAsync()
+    {
+        if (_first is { } first)
+        {
+            _first = null;
+            ArrayPool<byte>.Shared.Return(first);
+        }
+
+        await _run.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for every stage to exit after the end of stdout. The idle timer runs meanwhile: a program
+    /// that closed its stdout but keeps running is idle.</summary>
+    internal async Task<ProcessOutcome> WaitForOutcomeAsync(CancellationToken cancellationToken)
+    {
+        _run.ArmIdleTimer();
+        try
+        {
+            return await _run.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _run.DisarmIdleTimer();
+        }
+    }
+
+    /// <summary>Reads stdout with the idle timer and the output limit applied.</summary>
+    internal async ValueTask<int> ReadOutputAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        int read;
+        _run.ArmIdleTimer();
+        try
+        {
+            read = await _run.StandardOutput.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        {
+            // Our end was closed by a kill: report it as the end; the outcome says why.
+            read = 0;
+        }
+        finally
+        {
+            _run.DisarmIdleTimer();
+        }
+
+        if (read > 0 && (_outputBytes += read) > _maxOutputBytes)
+        {
+            await _run.KillAsync(ProcessKillReason.OutputLimit).ConfigureAwait(false);
+            throw new ContentTooLargeException(_maxOutputBytes);
+        }
+
+        return read;
+    }
+}

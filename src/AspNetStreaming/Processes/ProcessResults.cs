@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Processes;
+
+/// <summary>Factories for process results, in the style of <see cref="Results"/>.</summary>
+public static class ProcessResults
+{
+    /// <summary>Runs one program: the request body into its stdin, its stdout as the response body.</summary>
+    /// <param name="command">The program and its arguments.</param>
+    /// <param name="options">The options; the registered <c>Streaming:Processes</c> options when <see langword="null"/>.</param>
+    /// <param name="streamRequestBody">Whether the request body goes to stdin; otherwise stdin is closed at once.</param>
+    public static ProcessHttpResult Run(ProcessCommand command, ProcessOptions? options = null, bool streamRequestBody = true)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new([command], options, gate: null, streamRequestBody);
+    }
+
+    /// <summary>Runs a pipeline (<c>a | b | c</c> without a shell): the request body into the first program,
+    /// the last program's stdout as the response body.</summary>
+    /// <param name="pipeline">The programs, first to last.</param>
+    /// <param name="options">The options; the registered <c>Streaming:Processes</c> options when <see langword="null"/>.</param>
+    /// <param name="streamRequestBody">Whether the request body goes to stdin; otherwise stdin is closed at once.</param>
+    public static ProcessHttpResult Pipeline(IReadOnlyList<ProcessCommand> pipeline, ProcessOptions? options = null, bool streamRequestBody = true)
+        => new(pipeline, options, gate: null, streamRequestBody);
+}

@@ -1,0 +1,79 @@
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AspNetStreaming.Processes;
+
+/// <summary>
+/// Runs programs from code that is not an endpoint (pycos <c>communicate</c>, with the exit code): input from
+/// bytes, a file or a <see cref="PipeReader"/> streamed into stdin (always closed afterwards), stdout collected,
+/// stderr drained into the log and its end kept. The same limits, timeouts and tree kill as endpoints apply;
+/// cancelling kills the tree.
+/// </summary>
+public static class ProcessRunner
+{
+    /// <summary>Runs one program to its end.</summary>
+    public static Task<ProcessResult> CommunicateAsync(ProcessCommand command, ProcessInput? input = null, ProcessOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return CommunicateAsync([command], input ?? ProcessInput.None, options, logger, cancellationToken);
+    }
+
+    /// <summary>Runs a pipeline to its end.</summary>
+    /// <param name="pipeline">The programs, first to last.</param>
+    /// <param name="input">What goes into the first program's stdin.</param>
+    /// <param name="options">Limits, environment and working directory; defaults when <see langword="null"/>.</param>
+    /// <param name="logger">Where stderr lines go; nowhere when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Kills the tree and throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The exit codes, stdout and the end of stderr. A non-zero exit is a result, not an exception.</returns>
+    /// <exception cref="ProcessStartException">A program could not be started.</exception>
+    /// <exception cref="IO.ContentTooLargeException">stdout exceeded <see cref="ProcessOptions.MaxOutputBytes"/> (the tree was killed).</exception>
+    public static async Task<ProcessResult> CommunicateAsync(IReadOnlyList<ProcessCommand> pipeline, ProcessInput input, ProcessOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= new ProcessOptions();
+        options.Validate();
+        logger ??= NullLogger.Instance;
+        var run = ProcessPipelineRun.Start(pipeline, options, logger);
+        var producer = new ProcessOutputBodyProducer(run);
+        await using (producer.ConfigureAwait(false))
+        {
+            using var killOnCancel = cancellationToken.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
+            var reader = input.OpenReader();
+            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var feed = ProcessExchange.FeedAsync(run, reader, stopFeeding.Token);
+            using var output = new MemoryStream();
+            var writer = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
+            Exception? feedError;
+            try
+            {
+                await producer.ProduceAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProcessFailedException)
+            {
+                // A failed program is a result here: the exit codes are returned below.
+            }
+            finally
+            {
+                await writer.CompleteAsync().ConfigureAwait(false);
+                await stopFeeding.CancelAsync().ConfigureAwait(false);
+                feedError = await feed.ConfigureAwait(false);
+                if (reader is not null && input.Reader is null)
+                {
+                    await reader.CompleteAsync().ConfigureAwait(false);
+                }
+            }
+
+            if (feedError is not null && !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException("The input could not be read.", feedError);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var outcome = await run.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await run.DisposeAsync().ConfigureAwait(false);
+            return new ProcessResult(outcome.ExitCodes, output.ToArray(), run.GetStderrBytes(), outcome.KillReason, outcome.Succeeded);
+        }
+    }
+}

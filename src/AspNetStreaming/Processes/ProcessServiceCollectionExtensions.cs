@@ -1,0 +1,32 @@
+using AspNetStreaming.Processes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AspNetStreaming.DependencyInjection;
+
+/// <summary>Registers process endpoints' services.</summary>
+public static class ProcessServiceCollectionExtensions
+{
+    /// <summary>Registers the <see cref="ProcessSupervisor"/> (caps, shutdown kill) and binds
+    /// <see cref="ProcessOptions"/> from <paramref name="section"/> (<c>Streaming:Processes</c>).</summary>
+    public static IServiceCollection AddStreamingProcesses(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddStreamingCore();
+        services.AddOptions<ProcessOptions>().Bind(section).Validate(o =>
+        {
+            try
+            {
+                o.Validate();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }, "Streaming:Processes has a non-positive size, rate or cap.");
+        services.TryAddSingleton<ProcessSupervisor>();
+        return services;
+    }
+}

@@ -1,0 +1,113 @@
+using AspNetStreaming.DependencyInjection;
+using System.Text;
+using AspNetStreaming.Processes;
+using AspNetStreaming.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace AspNetStreaming.Tests.Processes;
+
+/// <summary>Helpers shared by the process and CGI tests: hosts with process services, and /proc checks.</summary>
+internal static class ProcessTestSupport
+{
+    public static Task<KestrelHost> StartAsync(Action<WebApplication> map, IDictionary<string, string?>? settings = null)
+        => KestrelHost.StartAsync(map, builder =>
+        {
+            var section = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+            builder.Services.AddStreamingProcesses(section);
+        });
+
+    /// <summary>A command run by bash with a FIXED script (never request data), for test programs.</summary>
+    public static ProcessCommand Bash(string script, params string[] args) => new("bash", ["-c", script, "test", .. args]);
+
+    /// <summary>Whether a process is gone (no /proc entry, or a zombie waiting for its reaper).</summary>
+    public static bool IsDead(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+            return state is 'Z' or 'X';
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    public static async Task<bool> WaitDeadAsync(IEnumerable<int> pids, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (pids.All(IsDead))
+            {
+                return true;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return pids.All(IsDead);
+    }
+
+    public static async Task<int[]> ReadPidsAsync(string file, int count, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(file))
+            {
+                var parts = (await File.ReadAllTextAsync(file)).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length >= count)
+                {
+                    return [.. parts.Take(count).Select(int.Parse)];
+                }
+            }
+
+            await Task.Delay(10);
+        }
+
+        throw new TimeoutException($"{file} did not get {count} pids.");
+    }
+
+    public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
+}
+
+/// <summary>A raw HTTP/1.1 client, to control exactly when the connection closes.</summary>
+internal sealed class RawConnection : IDisposable
+{
+    private readonly System.Net.Sockets.Socket _socket;
+
+    private RawConnection(System.Net.Sockets.Socket socket) => _socket = socket;
+
+    public static async Task<RawConnection> OpenAsync(Uri baseAddress, string requestHead)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(baseAddress.Host, baseAddress.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(requestHead.Replace("\n", "\r\n", StringComparison.Ordinal)));
+        return new RawConnection(socket);
+    }
+
+    /// <summary>Reads until <paramref name="marker"/> appears in what was received.</summary>
+    public async Task<string> ReadUntilAsync(string marker, TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!received.ToString().Contains(marker, StringComparison.Ordinal))
+        {
+            var read = await _socket.ReceiveAsync(buffer, cts.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.Latin1.GetString(buffer, 0, read));
+        }
+
+        return received.ToString();
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
