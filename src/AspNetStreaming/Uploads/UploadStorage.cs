@@ -1,3 +1,4 @@
+using AspNetStreaming.Http;
 using System.Runtime.InteropServices;
 using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Http;
@@ -74,7 +75,7 @@ internal static class UploadStorage
             return null;
         }
 
-        return $"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"";
+        return FileEntityTag.Create(info.Length, info.LastWriteTimeUtc);
     }
 
     /// <summary>Checks <c>If-None-Match</c>, <c>If-Match</c> and the overwrite policy against the target as it is now.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AspNetStreaming.IO;
 
 namespace AspNetStreaming.Http.Ranges;
@@ -33,9 +32,8 @@ internal sealed class FileRepresentationSource : RepresentationSource
 
     public override long? Length => _length;
 
-    /// <summary>A strong tag from the length and the full-precision last write time: any rewrite that a
-    /// reader could observe changes one of them. (.NET exposes no portable file id to add.)</summary>
-    public override string? DefaultEntityTag => string.Create(CultureInfo.InvariantCulture, $"\"{_length:x}-{_lastWriteUtc.Ticks:x}\"");
+    /// <inheritdoc cref="FileEntityTag.Create"/>
+    public override string? DefaultEntityTag => FileEntityTag.Create(_length, _lastWriteUtc);
 
     public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_lastWriteUtc, TimeSpan.Zero);
 
