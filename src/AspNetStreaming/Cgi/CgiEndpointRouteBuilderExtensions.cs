@@ -47,6 +47,9 @@ public static class CgiEndpointRouteBuilderExtensions
         configure?.Invoke(cgi);
         var processes = (services.GetService<IOptions<ProcessOptions>>()?.Value ?? new ProcessOptions()).Clone();
         configureProcesses?.Invoke(processes);
+
+        // RFC 3875: stdout is the CGI response; a script's stderr goes to the log, never to the client.
+        processes.MergeStandardError = false;
         var contentRoot = services.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
         var resolver = new RootedPathResolver(Path.Combine(contentRoot, scriptsRoot ?? cgi.Root));
 

@@ -54,6 +54,18 @@ public sealed class ProcessOptions
     /// details the client should not see.</summary>
     public bool IncludeStderrInProblem { get; set; }
 
+    /// <summary>Whether stderr is mixed into the output (the response body, <see cref="ProcessResult.StandardOutput"/>),
+    /// like <c>(a | b) 2&gt;&amp;1</c> in a shell but without one: the last stage's stdout and EVERY stage's stderr
+    /// go into one stream in arrival order, at chunk granularity (each read from a pipe, i.e. what a program wrote
+    /// since the previous read, goes in whole; as with <c>2&gt;&amp;1</c>, a line written in pieces may be
+    /// interleaved with the other stream). The pipes stay separate and are read concurrently, so "arrival" is when
+    /// a read completes: bytes still queued in one pipe may be overtaken by a later write to the other. Merged bytes are output: they count towards
+    /// <see cref="MaxOutputBytes"/> and reset the idle timeout, and stderr before any stdout makes the response
+    /// start (a later non-zero exit then aborts it instead of giving a 502). stderr is still logged and its tail
+    /// still captured. Backpressure holds: a slow consumer blocks every program. Off by default; CGI ignores it
+    /// (a script's stderr never reaches the client).</summary>
+    public bool MergeStandardError { get; set; }
+
     /// <summary>Whether every stage must exit 0 for success (<c>set -o pipefail</c>); otherwise only the last
     /// stage's exit code counts, as in a shell. Off by default.</summary>
     public bool PipeFail { get; set; }

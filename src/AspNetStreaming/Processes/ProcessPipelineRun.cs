@@ -18,6 +18,8 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     private readonly Process[] _stages;
     private readonly StderrDrain[] _stderr;
     private readonly Task[] _links;
+    private readonly MergedOutput? _merged;
+    private readonly Task _mergeCopy = Task.CompletedTask;
     private readonly ProcessOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _killGate = new();
@@ -37,7 +39,13 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         _supervisor = supervisor;
         Description = description;
         StandardInput = stages[0].StandardInput.BaseStream;
-        StandardOutput = stages[^1].StandardOutput.BaseStream;
+        if (options.MergeStandardError)
+        {
+            // Sources: the last stage's stdout and every stage's stderr, like `(a | b) 2>&1` in a shell.
+            _merged = new MergedOutput(stages.Length + 1, options.ReadSize);
+        }
+
+        StandardOutput = _merged?.Reader ?? stages[^1].StandardOutput.BaseStream;
         foreach (var stage in stages)
         {
             ProcessGroupSignals.TryGrowPipe(stage.StandardInput.BaseStream, options.PipeBufferSize);
@@ -47,7 +55,12 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         _stderr = new StderrDrain[stages.Length];
         for (var i = 0; i < stages.Length; i++)
         {
-            _stderr[i] = StderrDrain.Start(stages[i].StandardError.BaseStream, logger, Path.GetFileName(pipeline[i].FileName), stages[i].Id, options);
+            _stderr[i] = StderrDrain.Start(stages[i].StandardError.BaseStream, logger, Path.GetFileName(pipeline[i].FileName), stages[i].Id, options, _merged);
+        }
+
+        if (_merged is not null)
+        {
+            _mergeCopy = _merged.CopyAsync(stages[^1].StandardOutput.BaseStream, options.ReadSize);
         }
 
         _links = new Task[stages.Length - 1];
@@ -75,7 +88,8 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     /// <summary>The first stage's stdin. Close it to send end-of-file.</summary>
     public Stream StandardInput { get; }
 
-    /// <summary>The last stage's stdout.</summary>
+    /// <summary>The last stage's stdout; with <see cref="ProcessOptions.MergeStandardError"/>, that stdout merged
+    /// with every stage's stderr.</summary>
     public Stream StandardOutput { get; }
 
     /// <summary>The process ids of the stages (each also its process group id).</summary>
@@ -243,7 +257,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         await CloseQuietlyAsync(StandardOutput).ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_links.Concat(_stderr.Select(s => s.Completion))).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await Task.WhenAll(_links.Append(_mergeCopy).Concat(_stderr.Select(s => s.Completion))).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -255,6 +269,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
             stage.Dispose();
         }
 
+        _merged?.Dispose();
         _supervisor?.Untrack(this);
     }
 

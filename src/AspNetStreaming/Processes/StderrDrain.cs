@@ -7,7 +7,9 @@ namespace AspNetStreaming.Processes;
 
 /// <summary>
 /// Reads one stage's stderr to its end, always (a full stderr pipe would block the program), logging it line by
-/// line with a bounded line length and a bounded rate, and keeping a bounded tail in memory.
+/// line with a bounded line length and a bounded rate, and keeping a bounded tail in memory. When merging
+/// (<see cref="ProcessOptions.MergeStandardError"/>) it also forwards every chunk it reads, whole, into the merged
+/// output; lines are still logged and the tail still kept, so nothing is lost from the log either.
 /// </summary>
 internal sealed class StderrDrain
 {
@@ -17,6 +19,7 @@ internal sealed class StderrDrain
     private readonly byte[] _line;
     private readonly int _maxLinesPerSecond;
     private readonly byte[] _tail;
+    private readonly MergedOutput? _merge;
     private int _lineLength;
     private bool _lineTruncated;
     private long _tailWritten;
@@ -24,8 +27,9 @@ internal sealed class StderrDrain
     private int _linesInWindow;
     private int _suppressed;
 
-    private StderrDrain(ILogger logger, string program, int pid, ProcessOptions options)
+    private StderrDrain(ILogger logger, string program, int pid, ProcessOptions options, MergedOutput? merge)
     {
+        _merge = merge;
         _logger = logger;
         _program = program;
         _pid = pid;
@@ -40,9 +44,9 @@ internal sealed class StderrDrain
     /// <summary>Total bytes read from stderr.</summary>
     public long BytesRead => _tailWritten;
 
-    public static StderrDrain Start(Stream stderr, ILogger logger, string program, int pid, ProcessOptions options)
+    public static StderrDrain Start(Stream stderr, ILogger logger, string program, int pid, ProcessOptions options, MergedOutput? merge = null)
     {
-        var drain = new StderrDrain(logger, program, pid, options);
+        var drain = new StderrDrain(logger, program, pid, options, merge);
         drain.Completion = drain.RunAsync(stderr);
         return drain;
     }
@@ -67,6 +71,7 @@ internal sealed class StderrDrain
     private async Task RunAsync(Stream stderr)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var forward = _merge is not null;
         try
         {
             while (true)
@@ -87,6 +92,13 @@ internal sealed class StderrDrain
                 }
 
                 Consume(buffer.AsSpan(0, read));
+
+                // Once the merged output's reader is gone, keep draining (a full stderr pipe would block the
+                // program) and logging, but stop forwarding.
+                if (forward)
+                {
+                    forward = await _merge!.WriteAsync(buffer.AsMemory(0, read)).ConfigureAwait(false);
+                }
             }
 
             if (_lineLength > 0 || _lineTruncated)
@@ -100,6 +112,10 @@ internal sealed class StderrDrain
         {
             ArrayPool<byte>.Shared.Return(buffer);
             await stderr.DisposeAsync().ConfigureAwait(false);
+            if (_merge is not null)
+            {
+                await _merge.CompleteSourceAsync().ConfigureAwait(false);
+            }
         }
     }
 

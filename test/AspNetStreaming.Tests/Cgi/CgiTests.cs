@@ -214,6 +214,16 @@ public sealed class CgiTests : IDisposable
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 3006 && e.Message.Contains("secret on stderr", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task StderrStaysOutOfTheResponseEvenWhenProcessesMergeIt()
+    {
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["MergeStandardError"] = "true" });
+        using var client = host.CreateClient();
+        Assert.Equal("ok", await client.GetStringAsync("cgi-bin/test.cgi/stderr"));
+        await Task.Delay(100);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 3006 && e.Message.Contains("secret on stderr", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("cgi-bin/..%2F..%2Fetc%2Fpasswd")]
     [InlineData("cgi-bin/%2E%2E/outside/evil.cgi")]
@@ -275,11 +285,11 @@ public sealed class CgiTests : IDisposable
         }
     }
 
-    private Task<KestrelHost> StartAsync()
+    private Task<KestrelHost> StartAsync(IDictionary<string, string?>? processSettings = null)
         => KestrelHost.StartAsync(app => app.MapCgi("/cgi-bin", _temp["scripts"], o => o.SpoolDirectory = _temp["spool"]), builder =>
         {
             var empty = new ConfigurationBuilder().Build();
-            builder.Services.AddStreamingProcesses(empty);
+            builder.Services.AddStreamingProcesses(new ConfigurationBuilder().AddInMemoryCollection(processSettings ?? new Dictionary<string, string?>()).Build());
             builder.Services.AddStreamingCgi(empty);
             builder.Services.AddRouting();
         });

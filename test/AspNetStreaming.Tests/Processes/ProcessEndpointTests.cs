@@ -4,6 +4,7 @@ using System.Text.Json;
 using AspNetStreaming.Processes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using static AspNetStreaming.Tests.Processes.ProcessTestSupport;
 
 namespace AspNetStreaming.Tests.Processes;
@@ -218,9 +219,19 @@ public sealed class ProcessEndpointTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value));
+        // Other test classes run process endpoints in parallel on meters of the same name: count only this
+        // host's (its IMeterFactory is the meter's scope).
+        object? scope = null;
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (scope is not null && ReferenceEquals(instrument.Meter.Scope, Volatile.Read(ref scope)))
+            {
+                seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value);
+            }
+        });
         listener.Start();
         var host = await StartAsync(app => app.MapProcess("/p", Bash("echo busy; sleep 1000"), o => o.MaxConcurrency = 1));
+        Volatile.Write(ref scope, host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var client = host.CreateClient();
         var first = await client.GetAsync("p", HttpCompletionOption.ResponseHeadersRead);
         using var second = await client.GetAsync("p");
