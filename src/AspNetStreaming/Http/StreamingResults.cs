@@ -10,7 +10,7 @@ public static class StreamingResults
     /// <summary>
     /// The chunk size file results read with unless told otherwise: 1 MiB. Chosen by measurement (the
     /// "1 GiB download" rows of the bench table in README): server CPU per GiB falls as reads grow, from
-    /// 0.95 s at 64 KiB and 0.68 s at 256 KiB to 0.51 s at 1 MiB on the reference machine. The pump sizes each
+    /// about 1.2 s at 64 KiB and 0.6-0.8 s at 256 KiB to 0.5-0.6 s at 1 MiB on the reference machine. The pump sizes each
     /// chunk to what the body has left, so small files and ranges never rent the whole megabyte.
     /// </summary>
     public const int DefaultFileReadSize = 1024 * 1024;
