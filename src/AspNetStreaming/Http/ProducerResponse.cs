@@ -88,8 +88,9 @@ internal static class ProducerResponse
     public static Task WriteProblemAsync(HttpContext context, int statusCode, string title, string? detail = null)
         => TypedResults.Problem(detail: detail, statusCode: statusCode, title: title).ExecuteAsync(context);
 
-    internal static ILogger GetLogger(HttpContext context)
-        => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(LoggerCategory) ?? NullLogger.Instance;
+    /// <summary>The request's logger for <paramref name="category"/>, or a null logger when the app has no logging.</summary>
+    internal static ILogger GetLogger(HttpContext context, string category = LoggerCategory)
+        => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(category) ?? NullLogger.Instance;
 
     private static long BytesSent(IBodyProducer producer) => producer is BodyProducer pump ? pump.BytesProduced : 0;
 }

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AspNetStreaming.Processes;
@@ -17,7 +16,7 @@ internal static class ProcessExchange
     private static readonly Lazy<ProcessSupervisor> FallbackSupervisor = new(() => new ProcessSupervisor(Microsoft.Extensions.Options.Options.Create(new ProcessOptions())));
 
     public static ILogger GetLogger(HttpContext context)
-        => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(ProcessLog.LoggerCategory) ?? NullLogger.Instance;
+        => ProducerResponse.GetLogger(context, ProcessLog.LoggerCategory);
 
     public static ProcessOptions GetOptions(HttpContext context)
         => context.RequestServices?.GetService<IOptions<ProcessOptions>>()?.Value ?? new ProcessOptions();
