@@ -56,8 +56,10 @@ internal static class ProducerResponse
                 await producer.ProduceAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
                 completed = true;
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested && producer is not BodyProducer { IsStopped: true })
             {
+                // The client left. (A stop by the application can also trip RequestAborted, because cancelling a
+                // pending flush makes Kestrel abort the connection; the producer's own flag says which came first.)
                 StreamingLog.ClientDisconnected(logger, BytesSent(producer), producer.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", context.Request.Path);
             }
             catch (OperationCanceledException)
