@@ -115,6 +115,28 @@ public sealed class ProducerResultTests : IDisposable
         Assert.True(host.Logs.Contains(StreamingEventIds.ProducerFailedBeforeBody.Id));
     }
 
+    [Fact]
+    public async Task HeadersFirst_CommitsTheHeadersBeforeTheFirstRead_SoAFirstReadFailureAborts()
+    {
+        // Files and memory ask for headers first (Kestrel then skips a copy of the first chunk); the price is
+        // that a failing first read can no longer become a 500. Without the flag the same failure is a 500.
+        await using var host = await KestrelHost.StartAsync(app =>
+        {
+            app.MapGet("/first", (HttpContext c) => ProducerResponse.SendAsync(c, BodyProducers.FromChunks(FailingAfter(0), 1000), "text/plain", headersFirst: true));
+            app.MapGet("/late", (HttpContext c) => ProducerResponse.SendAsync(c, BodyProducers.FromChunks(FailingAfter(0), 1000), "text/plain"));
+        });
+        using var client = host.CreateClient();
+
+        // The committed headers may or may not reach the client before the abort; a clean answer never does.
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetByteArrayAsync("/first"));
+        Assert.True(host.Logs.Contains(StreamingEventIds.ProducerFailedMidBody.Id));
+        Assert.False(host.Logs.Contains(StreamingEventIds.ProducerFailedBeforeBody.Id));
+
+        using var late = await client.GetAsync("/late");
+        Assert.Equal(HttpStatusCode.InternalServerError, late.StatusCode);
+        Assert.True(host.Logs.Contains(StreamingEventIds.ProducerFailedBeforeBody.Id));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

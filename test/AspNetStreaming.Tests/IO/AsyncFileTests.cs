@@ -26,6 +26,23 @@ public sealed class AsyncFileTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_OffWindows_ReadsOnTheCallingThread_AndObservesCancellationFirst()
+    {
+        var path = _dir.CreateFile("a.bin", 10_000);
+        using var file = AsyncFile.OpenRead(path);
+        var buffer = new byte[4096];
+
+        var read = file.ReadAsync(100, buffer);
+        // Windows reads are overlapped I/O and may complete later; elsewhere pread runs on the caller's thread.
+        Assert.True(OperatingSystem.IsWindows() || read.IsCompletedSuccessfully, "the read was handed to another thread");
+        Assert.Equal(4096, await read);
+
+        var cancelled = file.ReadAsync(0, buffer, new CancellationToken(canceled: true));
+        Assert.True(cancelled.IsCanceled);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await cancelled);
+    }
+
+    [Fact]
     public async Task ReadFullAsync_FillsTheBufferOrStopsAtEndOfFile()
     {
         var path = _dir.CreateFile("a.bin", 10_000);

@@ -32,6 +32,9 @@ internal sealed class FileRepresentationSource : RepresentationSource
 
     public override long? Length => _length;
 
+    /// <summary>The file is open and its length read from the handle; the first read is no riskier than the rest.</summary>
+    public override bool SendsHeadersFirst => true;
+
     /// <inheritdoc cref="FileEntityTag.Create"/>
     public override string? DefaultEntityTag => FileEntityTag.Create(_length, _lastWriteUtc);
 

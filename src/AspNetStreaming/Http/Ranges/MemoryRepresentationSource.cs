@@ -5,6 +5,9 @@ internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content) :
 {
     public override long? Length => content.Length;
 
+    /// <summary>Copying from memory cannot fail.</summary>
+    public override bool SendsHeadersFirst => true;
+
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var available = content.Span[(int)Math.Min(offset, content.Length)..];

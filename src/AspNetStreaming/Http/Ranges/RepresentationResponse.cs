@@ -115,11 +115,11 @@ internal static class RepresentationResponse
                     var range = evaluation.Ranges[0];
                     headers.ContentRange = FormatContentRange(range, total);
                     handedOver = true;
-                    return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent);
+                    return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
                 case RangeOutcome.Partial:
                     var multipart = MultipartByteRanges.Create(source, evaluation.Ranges, contentType, total, options.ReadSize, out var multipartType);
                     handedOver = true;
-                    return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent);
+                    return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
                 default:
                     if (evaluation.IgnoredReason is { } reason)
                     {
@@ -131,7 +131,7 @@ internal static class RepresentationResponse
         }
 
         handedOver = true;
-        return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType);
+        return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst);
     }
 
     private static Task SendNotSatisfiableAsync(HttpContext context, long length)

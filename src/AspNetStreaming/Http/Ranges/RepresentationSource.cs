@@ -22,6 +22,11 @@ internal abstract class RepresentationSource : IDisposable
     /// <see cref="Length"/>); 0 means the representation ended early (it shrank).</summary>
     public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary>Whether a response may commit its headers before the first read: true when the bytes are
+    /// already open and measured, so a failing first read is as unlikely as a failing later one (see
+    /// <see cref="ProducerResponse.SendAsync"/>).</summary>
+    public virtual bool SendsHeadersFirst => false;
+
     /// <summary>A producer for the whole body when the length is unknown; it takes over what the source owns.</summary>
     public virtual BodyProducer CreateUnboundedProducer() => throw new NotSupportedException();
 
