@@ -1,5 +1,6 @@
 using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http;
+using AspNetStreaming.Http.Informational;
 using AspNetStreaming.Producers;
 using SampleWeb;
 
@@ -14,6 +15,9 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 }
 
 builder.Services.AddAspNetStreaming(builder.Configuration.GetSection("Streaming"));
+
+// Interim responses (104 Upload Resumption Supported for resumable uploads) on every HTTP/1.1 endpoint.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseInformationalResponses()));
 
 var app = builder.Build();
 app.UseStatusCodePages();

@@ -34,4 +34,7 @@ public static partial class StreamingEventIds
 
     /// <summary>An abandoned resumable upload expired and was removed.</summary>
     public static readonly EventId ResumableExpired = new(4023, nameof(ResumableExpired));
+
+    /// <summary>A 104 (Upload Resumption Supported) told the client where its new upload lives.</summary>
+    public static readonly EventId ResumptionSupportedSent = new(4024, nameof(ResumptionSupportedSent));
 }

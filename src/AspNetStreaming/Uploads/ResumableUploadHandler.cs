@@ -1,3 +1,4 @@
+using AspNetStreaming.Http.Informational;
 using System.Buffers;
 using System.Globalization;
 using AspNetStreaming.IO;
@@ -57,11 +58,18 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             };
             var id = store.Create(state);
             UploadLog.ResumableCreated(_ingestor.Logger, id, name, length?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
-            // ASP.NET Core has no public API to send a 1xx other than 100 Continue (dotnet/aspnetcore#27851),
-            // so the 104 (Upload Resumption Supported) cannot be sent: clients learn the upload URL from the
-            // final response, and one whose creation request is cut off before it must start again.
             var location = LocationOf(context, id);
             context.Response.Headers.Location = location;
+
+            // 104 before the first body byte is read, so a client whose creation request is cut off already knows
+            // where to resume. Sent only to clients of our interop version, and only on connections set up with
+            // UseInformationalResponses (ASP.NET Core itself cannot send it, dotnet/aspnetcore#27851).
+            if (request.Headers["Upload-Draft-Interop-Version"].ToString().Trim() == InteropVersion
+                && await context.TrySendInformationalResponseAsync(104, "Upload Resumption Supported",
+                    [new("Location", location), new("Upload-Draft-Interop-Version", InteropVersion)], context.RequestAborted).ConfigureAwait(false))
+            {
+                UploadLog.ResumptionSupportedSent(_ingestor.Logger, id);
+            }
             return await AppendAsync(context, id, state, 0, complete, created: true).ConfigureAwait(false);
         }
         catch (UploadException error)

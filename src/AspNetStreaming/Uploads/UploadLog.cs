@@ -34,6 +34,10 @@ internal static partial class UploadLog
         Message = "Created resumable upload {Id} for {Name} (length {Length}).")]
     public static partial void ResumableCreated(ILogger logger, string id, string name, string length);
 
+    [LoggerMessage(EventId = 4024, EventName = nameof(StreamingEventIds.ResumptionSupportedSent), Level = LogLevel.Debug,
+        Message = "Resumable upload {Id}: sent 104 Upload Resumption Supported.")]
+    public static partial void ResumptionSupportedSent(ILogger logger, string id);
+
     [LoggerMessage(EventId = 4021, EventName = nameof(StreamingEventIds.ResumableAppended), Level = LogLevel.Information,
         Message = "Resumable upload {Id}: appended {Bytes} bytes, offset now {Offset} (request completed: {Completed}); the bytes are kept for resumption.")]
     public static partial void ResumableAppended(ILogger logger, string id, long bytes, long offset, bool completed);

@@ -2,9 +2,11 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using AspNetStreaming.DependencyInjection;
+using AspNetStreaming.Http.Informational;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +27,7 @@ internal sealed class UploadServer : IAsyncDisposable
 
     public HttpClient Client => field ??= Host.CreateClient();
 
-    public static async Task<UploadServer> StartAsync(string root, Dictionary<string, string?>? settings = null)
+    public static async Task<UploadServer> StartAsync(string root, Dictionary<string, string?>? settings = null, bool informationalResponses = true)
     {
         var values = new Dictionary<string, string?> { ["Root"] = root };
         foreach (var (key, value) in settings ?? [])
@@ -39,7 +41,14 @@ internal sealed class UploadServer : IAsyncDisposable
             app.MapUpload("/u");
             app.MapMultipartUpload("/m");
             app.MapResumableUploads("/r");
-        }, builder => builder.Services.AddStreamingUploads(section));
+        }, builder =>
+        {
+            builder.Services.AddStreamingUploads(section);
+            if (informationalResponses)
+            {
+                builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.UseInformationalResponses()));
+            }
+        });
         return new UploadServer(host, root);
     }
 
