@@ -159,6 +159,25 @@ http {{
                 results.append((t1 - t0, cpu1 - cpu0, value))
         return results
 
+    def interleave(self, cases, warmup=1, rounds=None):
+        """Measures several subjects round-robin: round r of every subject runs before round r+1 of any, so drift in
+        the shared machine's load lands on all subjects alike and per-round ratios pair like with like.
+
+        cases: [(subject, cpu, action)] where cpu() reads a CPU-seconds counter (a server's, or the children's).
+        Each action runs `warmup` times first, unmeasured. Returns {subject: [(seconds, cpu_seconds, value)]}.
+        """
+        for _ in range(warmup):
+            for _, _, action in cases:
+                action()
+        results = {subject: [] for subject, _, _ in cases}
+        for _ in range(rounds or self.rounds):
+            for subject, cpu, action in cases:
+                cpu0, t0 = cpu(), time.perf_counter()
+                value = action()
+                t1, cpu1 = time.perf_counter(), cpu()
+                results[subject].append((t1 - t0, cpu1 - cpu0, value))
+        return results
+
     def curl_download(self, url, headers=()):
         """Downloads url to /dev/null with curl; returns bytes received (raises on HTTP errors)."""
         args = ["curl", "-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", url]
@@ -184,10 +203,13 @@ http {{
         return rps, total
 
     # --- reporting ------------------------------------------------------------------------------------------
-    def row(self, scenario, subject, metric, value, unit, cpu=None, cpu_unit="", peer=None, higher_is_better=True):
-        """Adds a table row; the ratio is computed against the row of `peer` (same scenario) at print time."""
-        self.rows.append(dict(scenario=scenario, subject=subject, metric=metric, value=value, unit=unit, cpu=cpu,
-                              cpu_unit=cpu_unit, peer=peer, higher=higher_is_better))
+    def row(self, scenario, subject, metric, samples, unit, cpu=None, cpu_unit="", peer=None, higher_is_better=True):
+        """Adds a table row from per-round samples (or one value); the ratio against the row of `peer` (same
+        scenario) is computed at print time: the median of per-round ratios when both rows have interleaved
+        samples of the same length, else the ratio of medians."""
+        samples = list(samples) if isinstance(samples, (list, tuple)) else [samples]
+        self.rows.append(dict(scenario=scenario, subject=subject, metric=metric, value=median(samples), samples=samples,
+                              unit=unit, cpu=cpu, cpu_unit=cpu_unit, peer=peer, higher=higher_is_better))
 
     def table(self):
         lines = ["| scenario | subject | median | server CPU | ratio vs peer |", "|---|---|---:|---:|---|"]
@@ -196,7 +218,9 @@ http {{
             if r["peer"]:
                 peer = next((p for p in self.rows if p["scenario"] == r["scenario"] and p["subject"] == r["peer"]), None)
                 if peer and peer["value"]:
-                    x = r["value"] / peer["value"] if r["higher"] else peer["value"] / r["value"]
+                    pairs = list(zip(r["samples"], peer["samples"])) if len(r["samples"]) == len(peer["samples"]) > 1 \
+                        else [(r["value"], peer["value"])]
+                    x = median([a / b if r["higher"] else b / a for a, b in pairs])
                     ratio = f"{x:.2f}× {r['peer']}"
             cpu = f"{r['cpu']:.3f} {r['cpu_unit']}" if r["cpu"] is not None else ""
             lines.append(f"| {r['scenario']} | {r['subject']} | {r['value']:.1f} {r['unit']} | {cpu} | {ratio} |")
@@ -237,7 +261,8 @@ def main():
     table = ctx.table()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.md").write_text(table + "\n")
-    print(f"\nrounds per row: {rounds} (medians); machine: {os.cpu_count()} cores\n")
+    print(f"\nrounds per row: {rounds}, subjects interleaved round by round; values are medians, ratios the median of "
+          f"per-round ratios; machine: {os.cpu_count()} cores\n")
     print(table)
 
 

@@ -42,7 +42,6 @@ def run(ctx):
 
     for title, header, cases, size in (("64 KiB range, wrk -c32", SINGLE, singles, 65536),
                                       ("8-part multi-range, wrk -c32", MULTI, multis, 8 * 8192)):
-        measured = {}
         for subject, server, url in cases:
             if subject.startswith("floor"):
                 check(url, header, 200, 65536, 65536)
@@ -50,10 +49,11 @@ def run(ctx):
                 check(url, header, 206, size, size + 2048)
             # Warm up long enough for tiered JIT to finish on the .NET servers (a short warm-up measures the JIT).
             ctx.wrk(url, connections=32, seconds=WARMUP_SECONDS, headers=[f"Range: {header}"])
-            results = ctx.measure(server, lambda: ctx.wrk(url, connections=32, seconds=seconds, headers=[f"Range: {header}"]), warmup=0)
-            rps = bench.median([r[2][0] for r in results])
-            cpu_us = bench.median([c / value[1] * 1e6 for _, c, value in results])
-            measured[subject] = (rps, cpu_us)
+        results = ctx.interleave([(subject, server.cpu,
+                                   lambda url=url: ctx.wrk(url, connections=32, seconds=seconds, headers=[f"Range: {header}"]))
+                                  for subject, server, url in cases], warmup=0)
+        measured = {subject: ([value[0] for _, _, value in rounds], bench.median([c / value[1] * 1e6 for _, c, value in rounds]))
+                    for subject, rounds in results.items()}
         # Peers first, then each of ours once per peer so the table shows a ratio against each.
         ours = {s: measured.pop(s) for s in list(measured) if s.startswith("ours")}
         peers_measured = {s: v for s, v in measured.items() if not s.startswith("floor")}
