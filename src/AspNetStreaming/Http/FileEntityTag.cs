@@ -1,4 +1,5 @@
 using System.Globalization;
+using AspNetStreaming.IO;
 
 namespace AspNetStreaming.Http;
 
@@ -8,8 +9,10 @@ namespace AspNetStreaming.Http;
 /// </summary>
 internal static class FileEntityTag
 {
-    /// <summary>A strong tag from the length and the full-precision last write time: any rewrite that a
-    /// reader could observe changes one of them. (.NET exposes no portable file id to add.)</summary>
-    public static string Create(long length, DateTime lastWriteUtc)
-        => string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{lastWriteUtc.Ticks:x}\"");
+    /// <summary>A strong tag from the file id (where the platform has one), the length and the full-precision
+    /// last write time: any rewrite a reader could observe changes the length or the time, and a replacement
+    /// that keeps both (a copy preserving times, a rename over the file) changes the id.</summary>
+    public static string Create(FileStamp stamp) => stamp.FileId is { } id
+        ? string.Create(CultureInfo.InvariantCulture, $"\"{id:x}-{stamp.Length:x}-{stamp.LastWriteUtc.Ticks:x}\"")
+        : string.Create(CultureInfo.InvariantCulture, $"\"{stamp.Length:x}-{stamp.LastWriteUtc.Ticks:x}\"");
 }

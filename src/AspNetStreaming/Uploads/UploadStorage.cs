@@ -65,18 +65,9 @@ internal static class UploadStorage
         }
     }
 
-    /// <summary>The entity tag of a stored file: length and modification time, strong (a publish is a rename
-    /// of a complete file, so equal tags mean equal bytes).</summary>
-    public static string? ETagOf(string path)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            return null;
-        }
-
-        return FileEntityTag.Create(info.Length, info.LastWriteTimeUtc);
-    }
+    /// <summary>The entity tag of a stored file, in the format downloads use; strong (a publish is a rename of a
+    /// complete file, so equal tags mean equal bytes).</summary>
+    public static string? ETagOf(string path) => FileStamp.Of(path) is { } stamp ? FileEntityTag.Create(stamp) : null;
 
     /// <summary>Checks <c>If-None-Match</c>, <c>If-Match</c> and the overwrite policy against the target as it is now.</summary>
     /// <exception cref="UploadException">412 or 409.</exception>

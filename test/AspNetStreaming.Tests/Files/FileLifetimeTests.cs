@@ -88,6 +88,30 @@ public sealed class FileLifetimeTests : IDisposable
         await AssertEventuallyAsync(() => host.Logs.Contains(1003), "no mid-body failure was logged");
     }
 
+    [Fact]
+    public async Task AReplacementWithTheSameLengthAndTimeGetsANewTag()
+    {
+        // rsync -t, cp -p and an atomic rename over the file all keep length and time-stamp; only the file id
+        // (the inode on Linux) tells the versions apart, so a cached range of the old bytes is never spliced in.
+        var path = _temp.CreateFile("root/v.bin", 4096);
+        var stamp = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(path, stamp);
+        await using var host = await KestrelHost.StartAsync(app => app.MapFiles("/files", new FileServingOptions { Root = _temp["root"] }));
+        using var client = host.CreateClient();
+        var before = (await client.GetAsync("files/v.bin")).Headers.ETag!.Tag;
+
+        var replacement = _temp.CreateFile("root/v.bin.new", 4096);
+        File.SetLastWriteTimeUtc(replacement, stamp);
+        File.Move(replacement, path, overwrite: true);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "files/v.bin");
+        request.Headers.TryAddWithoutValidation("If-None-Match", before);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(before, response.Headers.ETag!.Tag);
+        Assert.Equal(response.Content.Headers.LastModified, new DateTimeOffset(stamp));
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private static int OpenHandlesTo(string path)

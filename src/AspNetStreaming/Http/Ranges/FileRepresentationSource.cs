@@ -3,7 +3,7 @@ using AspNetStreaming.IO;
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
-/// A physical file opened once per request. Its length and last write time are read from the open handle,
+/// A physical file opened once per request. Its length, last write time and file id are read from the open handle,
 /// so the validators describe exactly the bytes that will be sent; ranges are read from the same handle at
 /// explicit offsets (<see cref="RandomAccess"/>, straight into the response's memory). If the file shrinks
 /// afterwards, <see cref="RepresentationBodyProducer"/> faults rather than send a short body; if it grows, only
@@ -12,16 +12,14 @@ namespace AspNetStreaming.Http.Ranges;
 internal sealed class FileRepresentationSource : RepresentationSource
 {
     private readonly AsyncFile _file;
-    private readonly long _length;
-    private readonly DateTime _lastWriteUtc;
+    private readonly FileStamp _stamp;
 
     public FileRepresentationSource(AsyncFile file)
     {
         _file = file;
         try
         {
-            _length = file.Length;
-            _lastWriteUtc = File.GetLastWriteTimeUtc(file.Handle);
+            _stamp = FileStamp.Of(file.Handle); // one fstat on Linux: length, time and inode together
         }
         catch
         {
@@ -30,15 +28,15 @@ internal sealed class FileRepresentationSource : RepresentationSource
         }
     }
 
-    public override long? Length => _length;
+    public override long? Length => _stamp.Length;
 
     /// <summary>The file is open and its length read from the handle; the first read is no riskier than the rest.</summary>
     public override bool SendsHeadersFirst => true;
 
     /// <inheritdoc cref="FileEntityTag.Create"/>
-    public override string? DefaultEntityTag => FileEntityTag.Create(_length, _lastWriteUtc);
+    public override string? DefaultEntityTag => FileEntityTag.Create(_stamp);
 
-    public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_lastWriteUtc, TimeSpan.Zero);
+    public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_stamp.LastWriteUtc, TimeSpan.Zero);
 
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         => _file.ReadAsync(offset, destination, cancellationToken);
