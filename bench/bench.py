@@ -159,12 +159,14 @@ http {{
                 results.append((t1 - t0, cpu1 - cpu0, value))
         return results
 
-    def interleave(self, cases, warmup=1, rounds=None):
+    def interleave(self, cases, warmup=1, rounds=None, settle=None):
         """Measures several subjects round-robin: round r of every subject runs before round r+1 of any, so drift in
         the shared machine's load lands on all subjects alike and per-round ratios pair like with like.
 
         cases: [(subject, cpu, action)] where cpu() reads a CPU-seconds counter (a server's, or the children's).
-        Each action runs `warmup` times first, unmeasured. Returns {subject: [(seconds, cpu_seconds, value)]}.
+        Each action runs `warmup` times first, unmeasured. settle(), when given, runs before every measured action,
+        outside the timing (uploads pass os.sync so no subject pays for the writeback of the one before it).
+        Returns {subject: [(seconds, cpu_seconds, value)]}.
         """
         for _ in range(warmup):
             for _, _, action in cases:
@@ -172,6 +174,8 @@ http {{
         results = {subject: [] for subject, _, _ in cases}
         for _ in range(rounds or self.rounds):
             for subject, cpu, action in cases:
+                if settle:
+                    settle()
                 cpu0, t0 = cpu(), time.perf_counter()
                 value = action()
                 t1, cpu1 = time.perf_counter(), cpu()
@@ -223,7 +227,8 @@ http {{
                     x = median([a / b if r["higher"] else b / a for a, b in pairs])
                     ratio = f"{x:.2f}× {r['peer']}"
             cpu = f"{r['cpu']:.3f} {r['cpu_unit']}" if r["cpu"] is not None else ""
-            lines.append(f"| {r['scenario']} | {r['subject']} | {r['value']:.1f} {r['unit']} | {cpu} | {ratio} |")
+            cells = [r["scenario"], r["subject"], f"{r['value']:.1f} {r['unit']}", cpu, ratio]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")  # a subject may name a shell pipe
         return "\n".join(lines)
 
 
