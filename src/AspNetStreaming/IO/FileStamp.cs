@@ -29,10 +29,14 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc, ul
             try
             {
                 handle.DangerousAddRef(ref added);
-                if (TryFstat((int)handle.DangerousGetHandle(), out var stamp))
+                if (FromNative(NativeMethods.fstat((int)handle.DangerousGetHandle(), out var stat), stat, out var stamp))
                 {
                     return stamp;
                 }
+            }
+            catch (Exception error) when (IsMissingLibc(error))
+            {
+                s_native = false;
             }
             finally
             {
@@ -56,41 +60,25 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc, ul
             return null;
         }
 
-        if (s_native && TryStat(path, out var stamp))
+        if (s_native)
         {
-            return stamp;
+            try
+            {
+                if (FromNative(NativeMethods.stat(path, out var stat), stat, out var stamp))
+                {
+                    return stamp;
+                }
+            }
+            catch (Exception error) when (IsMissingLibc(error))
+            {
+                s_native = false;
+            }
         }
 
         return new FileStamp(info.Length, info.LastWriteTimeUtc, null);
     }
 
-    private static bool TryFstat(int fd, out FileStamp stamp)
-    {
-        try
-        {
-            return FromNative(NativeMethods.fstat(fd, out var stat), stat, out stamp);
-        }
-        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
-        {
-            s_native = false;
-            stamp = default;
-            return false;
-        }
-    }
-
-    private static bool TryStat(string path, out FileStamp stamp)
-    {
-        try
-        {
-            return FromNative(NativeMethods.stat(path, out var stat), stat, out stamp);
-        }
-        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
-        {
-            s_native = false;
-            stamp = default;
-            return false;
-        }
-    }
+    private static bool IsMissingLibc(Exception error) => error is DllNotFoundException or EntryPointNotFoundException;
 
     // A non-zero result falls back to the portable path, which reports the error in .NET's own terms.
     private static bool FromNative(int result, in LinuxStat stat, out FileStamp stamp)
