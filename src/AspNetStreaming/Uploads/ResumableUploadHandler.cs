@@ -1,6 +1,6 @@
-using AspNetStreaming.Http.Informational;
 using System.Buffers;
 using System.Globalization;
+using AspNetStreaming.Http.Informational;
 using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Http;
 
