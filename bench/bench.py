@@ -2,7 +2,9 @@
 
 Each scenario module defines NAME, ORDER and run(ctx). run() measures with ctx helpers and calls ctx.row(...).
 CPU is the server process's utime+stime from /proc/<pid>/stat, read before and after each measured round, so
-it counts only the server's work (not the client's) while the machine is shared.
+it counts only the server's work (not the client's) while the machine is shared. Interleaved rounds also record the
+whole machine's busy CPU (/proc/stat: client, server, child processes and kernel on every core) for the "machine CPU"
+column, in the same unit as the server's: on 2 cores, no subject can run faster than 2 / (machine CPU per unit).
 """
 import importlib.util
 import os
@@ -30,6 +32,14 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15 of the whole line)
+
+
+def machine_cpu_seconds():
+    """Busy CPU-seconds of the whole machine (every process and the kernel, all cores) from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, _steal = fields  # steal: other guests' time, not ours
+    return (user + nice + system + irq + softirq) / CLK_TCK
 
 
 def wait_for_port(port, timeout=60):
@@ -74,6 +84,7 @@ class Context:
     def __init__(self, rounds):
         self.rounds = rounds
         self.rows = []
+        self.machine = {}
         self.servers = {}
         self.cleanups = []
 
@@ -172,15 +183,22 @@ http {{
             for _, _, action in cases:
                 action()
         results = {subject: [] for subject, _, _ in cases}
+        self.machine.update({subject: [] for subject, _, _ in cases})
         for _ in range(rounds or self.rounds):
             for subject, cpu, action in cases:
                 if settle:
                     settle()
-                cpu0, t0 = cpu(), time.perf_counter()
+                cpu0, machine0, t0 = cpu(), machine_cpu_seconds(), time.perf_counter()
                 value = action()
-                t1, cpu1 = time.perf_counter(), cpu()
+                t1, machine1, cpu1 = time.perf_counter(), machine_cpu_seconds(), cpu()
                 results[subject].append((t1 - t0, cpu1 - cpu0, value))
+                self.machine[subject].append(machine1 - machine0)
         return results
+
+    def machine_cpu(self, subject, per=1.0):
+        """The median whole-machine CPU-seconds (client, server, children and kernel) of the subject's last
+        interleaved rounds, divided by `per` (the units of work in a round)."""
+        return median([c / per for c in self.machine[subject]])
 
     def curl_download(self, url, headers=()):
         """Downloads url to /dev/null with curl; returns bytes received (raises on HTTP errors)."""
@@ -207,16 +225,18 @@ http {{
         return rps, total
 
     # --- reporting ------------------------------------------------------------------------------------------
-    def row(self, scenario, subject, metric, samples, unit, cpu=None, cpu_unit="", peer=None, higher_is_better=True):
+    def row(self, scenario, subject, metric, samples, unit, cpu=None, cpu_unit="", peer=None, higher_is_better=True,
+            machine=None):
         """Adds a table row from per-round samples (or one value); the ratio against the row of `peer` (same
         scenario) is computed at print time: the median of per-round ratios when both rows have interleaved
         samples of the same length, else the ratio of medians."""
         samples = list(samples) if isinstance(samples, (list, tuple)) else [samples]
         self.rows.append(dict(scenario=scenario, subject=subject, metric=metric, value=median(samples), samples=samples,
-                              unit=unit, cpu=cpu, cpu_unit=cpu_unit, peer=peer, higher=higher_is_better))
+                              unit=unit, cpu=cpu, cpu_unit=cpu_unit, peer=peer, higher=higher_is_better,
+                              machine=machine))
 
     def table(self):
-        lines = ["| scenario | subject | median | server CPU | ratio vs peer |", "|---|---|---:|---:|---|"]
+        lines = ["| scenario | subject | median | server CPU | machine CPU | ratio vs peer |", "|---|---|---:|---:|---:|---|"]
         for r in self.rows:
             ratio = ""
             if r["peer"]:
@@ -227,7 +247,8 @@ http {{
                     x = median([a / b if r["higher"] else b / a for a, b in pairs])
                     ratio = f"{x:.2f}× {r['peer']}"
             cpu = f"{r['cpu']:.3f} {r['cpu_unit']}" if r["cpu"] is not None else ""
-            cells = [r["scenario"], r["subject"], f"{r['value']:.1f} {r['unit']}", cpu, ratio]
+            machine = f"{r['machine']:.3f}" if r["machine"] is not None else ""
+            cells = [r["scenario"], r["subject"], f"{r['value']:.1f} {r['unit']}", cpu, machine, ratio]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")  # a subject may name a shell pipe
         return "\n".join(lines)
 

@@ -21,5 +21,5 @@ def run(ctx):
     for subject, rounds in results.items():
         assert all(size == bench.GIB for _, _, size in rounds), f"{subject}: got {[r[2] for r in rounds]} bytes"
         ctx.row("1 GiB download", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
-                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB",
+                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", machine=ctx.machine_cpu(subject),
                 peer=None if subject == "Results.File" else "Results.File")

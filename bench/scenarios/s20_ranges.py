@@ -52,13 +52,14 @@ def run(ctx):
         results = ctx.interleave([(subject, server.cpu,
                                    lambda url=url: ctx.wrk(url, connections=32, seconds=seconds, headers=[f"Range: {header}"]))
                                   for subject, server, url in cases], warmup=0)
-        measured = {subject: ([value[0] for _, _, value in rounds], bench.median([c / value[1] * 1e6 for _, c, value in rounds]))
+        measured = {subject: ([value[0] for _, _, value in rounds], bench.median([c / value[1] * 1e6 for _, c, value in rounds]),
+                              bench.median([m / value[1] * 1e6 for m, (_, _, value) in zip(ctx.machine[subject], rounds)]))
                     for subject, rounds in results.items()}
         # Peers first, then each of ours once per peer so the table shows a ratio against each.
         ours = {s: measured.pop(s) for s in list(measured) if s.startswith("ours")}
         peers_measured = {s: v for s, v in measured.items() if not s.startswith("floor")}
-        for subject, (rps, cpu_us) in measured.items():
-            ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req")
-        for subject, (rps, cpu_us) in ours.items():
+        for subject, (rps, cpu_us, machine_us) in measured.items():
+            ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req", machine=machine_us)
+        for subject, (rps, cpu_us, machine_us) in ours.items():
             for peer in peers_measured:
-                ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req", peer=peer)
+                ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req", peer=peer, machine=machine_us)

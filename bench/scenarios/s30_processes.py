@@ -59,4 +59,5 @@ def _rows(ctx, scenario, results, gib, size, cpu_units, peer):
     for subject, rounds in results.items():
         ctx.row(scenario, subject, "throughput", [size / t / bench.MIB for t, _, _ in rounds], "MiB/s",
                 cpu=bench.median([c / gib for _, c, _ in rounds]), cpu_unit=cpu_units.get(subject, "s/GiB (server only)"),
+                machine=ctx.machine_cpu(subject, per=gib),
                 peer=None if subject == peer or subject.startswith("reference") else peer)

@@ -34,10 +34,11 @@ def run(ctx):
         assert all(status in (200, 201, 204) for _, _, status in rounds), f"{subject}: HTTP {[r[2] for r in rounds]}"
         peer = None if subject.startswith(("discard", "CopyToAsync")) else "CopyToAsync(File.Create)"
         ctx.row("1 GiB upload", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
-                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", peer=peer)
+                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", peer=peer, machine=ctx.machine_cpu(subject))
     # Ratios against the discard ceiling, as separate rows so the table shows both peers.
     for subject in ("discard (CopyToAsync(Stream.Null))", "ours, sha-256 off", "ours, sha-256 off, no preallocation",
                     "ours, sha-256 on (Repr-Digest)"):
         row = next(r for r in ctx.rows if r["scenario"] == "1 GiB upload" and r["subject"] == subject)
         ctx.row("1 GiB upload vs discard", subject, "throughput", row["samples"], "MiB/s", cpu=row["cpu"], cpu_unit="s/GiB",
+                machine=row["machine"],
                 peer=None if subject.startswith("discard") else "discard (CopyToAsync(Stream.Null))")
