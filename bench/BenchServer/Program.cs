@@ -1,12 +1,20 @@
+using AspNetStreaming.DependencyInjection;
 using BenchServer;
 
 // The peers the bench compares AspNetStreaming against, each written the way an ASP.NET developer writes it
 // today, plus library endpoints that sample-web does not map. Configured only by BENCH_DATA (the folder the
-// bench wrote its files to) and --urls.
+// bench wrote its files to), BENCH_SERVER_BUFFERS and --urls.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var data = Environment.GetEnvironmentVariable("BENCH_DATA") ?? Path.GetTempPath();
 builder.Services.AddProblemDetails();
+// BENCH_SERVER_BUFFERS=streaming: the same peers on AspNetStreaming's 64 KiB server blocks instead of Kestrel's 4 KiB
+// ones, so the bench can show what the pool does for every endpoint, peers included.
+if (Environment.GetEnvironmentVariable("BENCH_SERVER_BUFFERS") == "streaming")
+{
+    builder.Services.AddStreamingServerBuffers(builder.Configuration.GetSection("Streaming:Transport"));
+}
+
 var app = builder.Build();
 
 app.MapFilePeers(data);

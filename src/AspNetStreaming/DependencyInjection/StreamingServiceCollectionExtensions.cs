@@ -11,10 +11,13 @@ public static class StreamingServiceCollectionExtensions
 {
     /// <summary>Registers everything the library offers, binding each area's options from a sub-section of
     /// <paramref name="streamingSection"/> (the <c>Streaming</c> section of the app's configuration):
-    /// <c>Files</c>, <c>Uploads</c>, <c>Processes</c> and <c>Cgi</c>.</summary>
+    /// <c>Files</c>, <c>Uploads</c>, <c>Processes</c> and <c>Cgi</c>; and the server's large-block memory pool from
+    /// <c>Transport</c> (<see cref="TransportServiceCollectionExtensions.AddStreamingServerBuffers"/>: server-wide,
+    /// on unless <c>Transport:Enabled</c> is false).</summary>
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
+        services.AddStreamingServerBuffers(streamingSection.GetSection("Transport"));
         services.AddStreamingUploads(streamingSection.GetSection("Uploads"));
         services.AddStreamingProcesses(streamingSection.GetSection("Processes"));
         services.AddStreamingCgi(streamingSection.GetSection("Cgi"));

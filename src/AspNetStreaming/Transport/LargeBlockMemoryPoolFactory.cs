@@ -1,0 +1,15 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+
+namespace AspNetStreaming.Transport;
+
+/// <summary>What Kestrel asks for its connections' memory pool: one <see cref="LargeBlockMemoryPool"/> per request.</summary>
+internal sealed class LargeBlockMemoryPoolFactory(IOptions<ServerBufferOptions> options) : IMemoryPoolFactory<byte>
+{
+    public MemoryPool<byte> Create(MemoryPoolOptions? poolOptions = null)
+    {
+        var value = options.Value;
+        return new LargeBlockMemoryPool(value.BlockSize, value.MaxRetainedBlocks);
+    }
+}

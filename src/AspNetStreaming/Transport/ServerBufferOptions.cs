@@ -1,0 +1,42 @@
+namespace AspNetStreaming.Transport;
+
+/// <summary>
+/// The size of the blocks Kestrel receives into and sends from, bound from <c>Streaming:Transport</c>. Kestrel's
+/// socket transport reads at most one pool block per receive call and its own pool's blocks are 4 KiB, so a 1 GiB
+/// request body costs 262,144 receive calls and pipe flushes. With 64 KiB blocks it costs 16,384, which is what
+/// lets uploads and process input run at disk or program speed instead of receive-call speed (see README, Bench).
+/// </summary>
+public sealed class ServerBufferOptions
+{
+    /// <summary>The smallest block size: Kestrel's own, below which nothing would be gained.</summary>
+    public const int MinBlockSize = 4 * 1024;
+
+    /// <summary>The largest block size accepted.</summary>
+    public const int MaxBlockSize = 1024 * 1024;
+
+    /// <summary>Whether the server uses AspNetStreaming's large-block pool instead of Kestrel's 4 KiB one. On by
+    /// default when the options are registered; off leaves Kestrel's pool (and its memory-pool metrics) in place.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Bytes per block: the most one receive call reads. 64 KiB by default.</summary>
+    public int BlockSize { get; set; } = 64 * 1024;
+
+    /// <summary>Most free blocks each pool keeps for reuse; blocks returned beyond it are left to the GC. With
+    /// the defaults a pool keeps at most 16 MiB. 256 by default.</summary>
+    public int MaxRetainedBlocks { get; set; } = 256;
+
+    /// <summary>Throws when a value is out of range.</summary>
+    /// <exception cref="InvalidOperationException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (BlockSize is < MinBlockSize or > MaxBlockSize)
+        {
+            throw new InvalidOperationException($"Streaming:Transport:BlockSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {BlockSize}.");
+        }
+
+        if (MaxRetainedBlocks < 0)
+        {
+            throw new InvalidOperationException($"Streaming:Transport:MaxRetainedBlocks must not be negative; it is {MaxRetainedBlocks}.");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using AspNetStreaming.Transport;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AspNetStreaming.DependencyInjection;
+
+/// <summary>Registers the server's large-block memory pool.</summary>
+public static class TransportServiceCollectionExtensions
+{
+    /// <summary>Makes Kestrel receive and send through blocks of <see cref="ServerBufferOptions.BlockSize"/> (64 KiB
+    /// by default) instead of its own 4 KiB ones, binding <see cref="ServerBufferOptions"/> from
+    /// <paramref name="section"/> (<c>Streaming:Transport</c>). This is a server-wide setting: every connection of
+    /// the app uses the pool. With <c>Enabled: false</c> in the section nothing is registered and Kestrel keeps its
+    /// own pool. Call it after the host has added Kestrel (as <c>WebApplication.CreateBuilder</c> does) so this
+    /// registration wins.</summary>
+    /// <exception cref="InvalidOperationException">The section holds an out-of-range value.</exception>
+    public static IServiceCollection AddStreamingServerBuffers(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        var options = new ServerBufferOptions();
+        section.Bind(options);
+        options.Validate(); // fail at startup, not at the first connection
+        if (!options.Enabled)
+        {
+            return services;
+        }
+
+        services.AddOptions<ServerBufferOptions>().Bind(section);
+        services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        return services;
+    }
+}
