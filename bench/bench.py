@@ -24,7 +24,7 @@ DATA = OUT / "data"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 GIB = 1 << 30
 MIB = 1 << 20
-# Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx (+4.. free for scenarios), so two checkouts can bench at once.
+# Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx, +4 bench-server on 64 KiB blocks (+5.. free), so two checkouts can bench at once.
 PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "5180"))
 
 
@@ -115,7 +115,13 @@ class Context:
         return self.dotnet_server("sample-web", ROOT / "sample-web/bin/Release/net10.0/SampleWeb.dll", PORT_BASE + 1,
                                   env={"Streaming__Files__Root": str(DATA), "Logging__LogLevel__Default": "Warning"})
 
-    def bench_server(self):
+    def bench_server(self, server_buffers=False):
+        """The peers' host on Kestrel's own 4 KiB blocks (PORT_BASE+2), or with server_buffers a second instance
+        on AspNetStreaming's 64 KiB server blocks (PORT_BASE+4), so a scenario can compare within one host and
+        across the two."""
+        if server_buffers:
+            return self.dotnet_server("bench-server-64k", ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll",
+                                      PORT_BASE + 4, env={"BENCH_DATA": str(DATA), "BENCH_SERVER_BUFFERS": "streaming"})
         return self.dotnet_server("bench-server", ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll", PORT_BASE + 2,
                                   env={"BENCH_DATA": str(DATA)})
 

@@ -1,5 +1,6 @@
 """Process endpoints: a 1 GiB file streamed through `cat` as a GET response, and a 1 GiB POST through
-`sha256sum`, each against the same programs on a raw pipe (no HTTP) measured in the same run."""
+`sha256sum`, each against the same programs on a raw pipe (no HTTP) measured in the same run; the cat endpoint also on the
+bench server with 64 KiB server blocks."""
 import resource
 import subprocess
 
@@ -34,13 +35,17 @@ def run(ctx):
     # machine in the same run: the same file served by our file result (no process).
     scenario = "1 GiB GET through cat"
     peers = ctx.bench_server()
+    tuned = ctx.bench_server(server_buffers=True)
     url, file_url = f"{peers.url}/ours/process/cat/{big.name}", f"{peers.url}/ours/file/{big.name}"
+    tuned_url = f"{tuned.url}/ours/process/cat/{big.name}"
     results = ctx.interleave([
         ("raw pipe: cat file | cat", _children_cpu, lambda: _raw(f"cat '{big}' | cat > /dev/null")),
         ("reference: ours file result (no process)", peers.cpu, lambda: ctx.curl_download(file_url)),
         ("ours MapProcess(cat)", peers.cpu, lambda: ctx.curl_download(url)),
+        ("ours MapProcess(cat) [64 KiB server blocks]", tuned.cpu, lambda: ctx.curl_download(tuned_url)),
     ])
-    assert all(r[2] == size for r in results["ours MapProcess(cat)"]), "cat endpoint sent a short body"
+    for subject in ("ours MapProcess(cat)", "ours MapProcess(cat) [64 KiB server blocks]"):
+        assert all(r[2] == size for r in results[subject]), f"{subject}: the cat endpoint sent a short body"
     _rows(ctx, scenario, results, gib, size, {"raw pipe: cat file | cat": "s/GiB (all processes)"}, "raw pipe: cat file | cat")
 
     # POST: 1 GiB through sha256sum (sample-web /run/sha256), against `sha256sum file`.
@@ -60,4 +65,4 @@ def _rows(ctx, scenario, results, gib, size, cpu_units, peer):
         ctx.row(scenario, subject, "throughput", [size / t / bench.MIB for t, _, _ in rounds], "MiB/s",
                 cpu=bench.median([c / gib for _, c, _ in rounds]), cpu_unit=cpu_units.get(subject, "s/GiB (server only)"),
                 machine=ctx.machine_cpu(subject, per=gib),
-                peer=None if subject == peer or subject.startswith("reference") else peer)
+                peer=None if subject == peer else peer)  # the reference too: HTTP alone, against the raw pipe
