@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace AspNetStreaming.Transport;
 
-/// <summary>What Kestrel asks for its connections' memory pool: one <see cref="LargeBlockMemoryPool"/> per request.</summary>
+/// <summary>What Kestrel's socket transport makes its memory pools with: a new <see cref="LargeBlockMemoryPool"/> per call.</summary>
 internal sealed class LargeBlockMemoryPoolFactory(IOptions<ServerBufferOptions> options) : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? poolOptions = null)

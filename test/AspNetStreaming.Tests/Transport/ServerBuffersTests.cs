@@ -64,7 +64,7 @@ public sealed class ServerBuffersTests
     [Fact]
     public void APoolHandsOutWholeBlocksAndReusesReturnedOnes()
     {
-        using var pool = new LargeBlockMemoryPool(65536, maxRetained: 4);
+        using var pool = new LargeBlockMemoryPool(65536, maxRetained: 4, evictWhenIdle: false);
 
         var first = pool.Rent(4096);
         var memory = first.Memory;
@@ -83,11 +83,27 @@ public sealed class ServerBuffersTests
     [Fact]
     public void APoolKeepsNoMoreFreeBlocksThanItsCap()
     {
-        using var pool = new LargeBlockMemoryPool(4096, maxRetained: 2);
+        using var pool = new LargeBlockMemoryPool(4096, maxRetained: 2, evictWhenIdle: false);
         var leases = Enumerable.Range(0, 5).Select(_ => pool.Rent()).ToList();
 
         leases.ForEach(lease => lease.Dispose());
 
+        Assert.Equal(2, pool.RetainedBlocks);
+    }
+
+    [Fact]
+    public void AnIdlePoolReleasesHalfItsFreeBlocksPerEvictionAndABusyOneNone()
+    {
+        using var pool = new LargeBlockMemoryPool(4096, maxRetained: 8, evictWhenIdle: false);
+        Enumerable.Range(0, 8).Select(_ => pool.Rent()).ToList().ForEach(lease => lease.Dispose());
+
+        var busy = pool.EvictIdleBlocks(); // rents happened since the pool was made
+        var first = pool.EvictIdleBlocks();
+        var second = pool.EvictIdleBlocks();
+        pool.Rent().Dispose();
+        var afterARent = pool.EvictIdleBlocks();
+
+        Assert.Equal((0, 4, 2, 0), (busy, first, second, afterARent));
         Assert.Equal(2, pool.RetainedBlocks);
     }
 
