@@ -119,11 +119,11 @@ class Context:
         """The peers' host on Kestrel's own 4 KiB blocks (PORT_BASE+2), or with server_buffers a second instance
         on AspNetStreaming's 64 KiB server blocks (PORT_BASE+4), so a scenario can compare within one host and
         across the two."""
+        dll = ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll"
         if server_buffers:
-            return self.dotnet_server("bench-server-64k", ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll",
-                                      PORT_BASE + 4, env={"BENCH_DATA": str(DATA), "BENCH_SERVER_BUFFERS": "streaming"})
-        return self.dotnet_server("bench-server", ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll", PORT_BASE + 2,
-                                  env={"BENCH_DATA": str(DATA)})
+            return self.dotnet_server("bench-server-64k", dll, PORT_BASE + 4,
+                                      env={"BENCH_DATA": str(DATA), "BENCH_SERVER_BUFFERS": "streaming"})
+        return self.dotnet_server("bench-server", dll, PORT_BASE + 2, env={"BENCH_DATA": str(DATA)})
 
     def nginx(self, extra_conf=""):
         """nginx serving bench/out/data at /data/ on port PORT_BASE+3 with sendfile off (a fair peer for user-space copies)."""
