@@ -7,13 +7,16 @@ using Microsoft.AspNetCore.Http;
 namespace AspNetStreaming.Uploads;
 
 /// <summary>
-/// The resumable upload protocol (draft-ietf-httpbis-resumable-upload-05, interop version 6): creation by POST,
-/// offset retrieval by HEAD, append by PATCH (<c>application/partial-upload</c>), cancellation by DELETE.
+/// The resumable upload protocol (draft-ietf-httpbis-resumable-upload-05, interop version 6, and -03, interop
+/// version 5, chosen per request by <see cref="ResumableInterop"/>): creation by POST, offset retrieval by HEAD,
+/// append by PATCH, cancellation by DELETE. Reaching the announced <c>Upload-Length</c> completes an upload, as
+/// tusd does: clients that learn of their end only one read later send their last append with
+/// <c>Upload-Complete: ?0</c> and take offset == length for success.
 /// </summary>
 internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
 {
-    /// <summary>The <c>Upload-Draft-Interop-Version</c> implemented.</summary>
-    public const string InteropVersion = "6";
+    /// <summary>The latest <c>Upload-Draft-Interop-Version</c> implemented.</summary>
+    public const string InteropVersion = ResumableInterop.Latest;
 
     private const string ProblemBase = "https://iana.org/assignments/http-problem-types#";
     private readonly UploadIngestor _ingestor = store.Ingestor;
@@ -64,9 +67,9 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             // 104 before the first body byte is read, so a client whose creation request is cut off already knows
             // where to resume. Sent only to clients of our interop version, and only on connections set up with
             // UseInformationalResponses (ASP.NET Core itself cannot send it, dotnet/aspnetcore#27851).
-            if (request.Headers["Upload-Draft-Interop-Version"].ToString().Trim() == InteropVersion
+            if (ResumableInterop.IsNamedBy(request)
                 && await context.TrySendInformationalResponseAsync(104, "Upload Resumption Supported",
-                    [new("Location", location), new("Upload-Draft-Interop-Version", InteropVersion)], context.RequestAborted).ConfigureAwait(false))
+                    [new("Location", location), new("Upload-Draft-Interop-Version", ResumableInterop.Of(request))], context.RequestAborted).ConfigureAwait(false))
             {
                 UploadLog.ResumptionSupportedSent(_ingestor.Logger, id);
             }
@@ -102,7 +105,8 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
 
             context.Response.Headers.CacheControl = "no-store";
-            if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/partial-upload", StringComparison.OrdinalIgnoreCase))
+            if (ResumableInterop.RequiresPartialUploadMediaType(ResumableInterop.Of(request))
+                && !string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/partial-upload", StringComparison.OrdinalIgnoreCase))
             {
                 throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "Appends must have Content-Type: application/partial-upload.");
             }
@@ -188,7 +192,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : Inconsistent("The content goes past Upload-Length.");
             }
 
-            UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
+            var body = UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
             acquired = _ingestor.TryEnter();
             if (!acquired)
             {
@@ -202,7 +206,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
             try
             {
-                written = await UploadIngestor.ReceiveAsync(request.BodyReader, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
+                written = await UploadIngestor.ReceiveAsync(body, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
                 digests.Verify();
             }
             catch (UploadException mismatch) when (mismatch.Title == "Digest Mismatch")
@@ -231,10 +235,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 {
                     Headers = new Dictionary<string, string>(classified.Headers ?? new Dictionary<string, string>()) { ["Upload-Offset"] = file.Length.ToString(CultureInfo.InvariantCulture) },
                     ProblemType = classified.ProblemType,
+                    ClosesConnection = classified.ClosesConnection,
                 };
             }
 
             var newOffset = current + written;
+            complete |= state.Length == newOffset;
             UploadLog.ResumableAppended(_ingestor.Logger, id, written, newOffset, completed: true);
             if (!complete)
             {
@@ -336,7 +342,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         }
 
         headers["Upload-Limit"] = UploadLimit;
-        headers["Upload-Draft-Interop-Version"] = InteropVersion;
+        ResumableInterop.Answer(context);
     }
 
     private string UploadLimit => string.Create(CultureInfo.InvariantCulture,
@@ -358,7 +364,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
         }
 
-        context.Response.Headers["Upload-Draft-Interop-Version"] = InteropVersion;
+        ResumableInterop.Answer(context);
         return UploadResults.Problem(error);
     }
 

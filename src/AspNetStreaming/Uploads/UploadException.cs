@@ -30,6 +30,11 @@ public sealed class UploadException : Exception
     /// <summary>Extra response headers (for example <c>Upload-Offset</c> on a 409).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
+    /// <summary>The body was not read to its end: on HTTP/1.x the answer closes the connection (<c>Connection:
+    /// close</c>) so Kestrel does not drain a large body just to keep it alive. HTTP/2 forbids that header; there
+    /// Kestrel resets the stream instead.</summary>
+    internal bool ClosesConnection { get; init; }
+
     internal static UploadException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Bad Request", detail);
 
     internal static UploadException TooLarge(long limit) => new(StatusCodes.Status413PayloadTooLarge, "Content Too Large",

@@ -48,7 +48,7 @@ public sealed partial class UploadIngestor
                 throw UploadException.TooLarge(limits.MaxTotalSize);
             }
 
-            ApplyRequestLimits(context, limits.MaxTotalSize, options);
+            var body = ApplyRequestLimits(context, limits.MaxTotalSize, options);
             acquired = _slots.Wait(0);
             if (!acquired)
             {
@@ -60,7 +60,7 @@ public sealed partial class UploadIngestor
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
             var token = cancel.Token;
-            var reader = new MultipartReader(boundary, request.Body)
+            var reader = new MultipartReader(boundary, body.AsStream(leaveOpen: true))
             {
                 HeadersLengthLimit = limits.MaxHeaderSize,
                 HeadersCountLimit = 16,

@@ -89,7 +89,7 @@ public sealed partial class UploadIngestor : IDisposable
                 throw UploadException.TooLarge(options.MaxSize);
             }
 
-            ApplyRequestLimits(context, options.MaxSize, options);
+            var body = ApplyRequestLimits(context, options.MaxSize, options);
             acquired = _slots.Wait(0);
             if (!acquired)
             {
@@ -103,7 +103,7 @@ public sealed partial class UploadIngestor : IDisposable
             tempPath = UploadStorage.NewTempPath(root);
             using (var file = UploadStorage.CreateTemp(tempPath, options.Preallocate ? request.ContentLength ?? 0 : 0))
             {
-                received = await ReceiveAsync(request.BodyReader, file, 0, options.MaxSize, digests, cancel.Token, MinWriteSizeFor(context)).ConfigureAwait(false);
+                received = await ReceiveAsync(body, file, 0, options.MaxSize, digests, cancel.Token, MinWriteSizeFor(context)).ConfigureAwait(false);
                 digests.Verify();
                 if (options.Durable)
                 {
@@ -143,8 +143,11 @@ public sealed partial class UploadIngestor : IDisposable
     }
 
     /// <summary>Raises Kestrel's body limit to <paramref name="maxSize"/> for this request only and applies the
-    /// minimum data rate. Must run before the body is read.</summary>
-    internal static void ApplyRequestLimits(HttpContext context, long maxSize, UploadOptions options)
+    /// minimum data rate; returns the reader to take the body from. Must run before the body is read.</summary>
+    /// <remarks>On HTTP/1.x Kestrel enforces the rate itself. On HTTP/2 and HTTP/3 it refuses any rate but
+    /// <see langword="null"/> (its setter throws), so the body is read through a <see cref="MinDataRatePipeReader"/>
+    /// that enforces the same rule with the same 408 instead.</remarks>
+    internal static PipeReader ApplyRequestLimits(HttpContext context, long maxSize, UploadOptions options)
     {
         var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeFeature is { IsReadOnly: false })
@@ -152,12 +155,29 @@ public sealed partial class UploadIngestor : IDisposable
             sizeFeature.MaxRequestBodySize = maxSize;
         }
 
-        var rateFeature = context.Features.Get<IHttpMinRequestBodyDataRateFeature>();
-        if (rateFeature is not null)
+        var body = context.Request.BodyReader;
+        if (IsHttp1(context.Request))
         {
-            rateFeature.MinDataRate = options.MinDataRate > 0 ? new MinDataRate(options.MinDataRate, options.MinDataRateGracePeriod) : null;
+            if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rateFeature)
+            {
+                rateFeature.MinDataRate = options.MinDataRate > 0 ? new MinDataRate(options.MinDataRate, options.MinDataRateGracePeriod) : null;
+            }
+
+            return body;
         }
+
+        if (options.MinDataRate <= 0)
+        {
+            return body;
+        }
+
+        var guarded = new MinDataRatePipeReader(body, options.MinDataRate, options.MinDataRateGracePeriod);
+        context.Response.RegisterForDispose(guarded);
+        return guarded;
     }
+
+    /// <summary>HTTP/1.0 or 1.1: the protocols with connection-level headers and Kestrel's own rate enforcement.</summary>
+    internal static bool IsHttp1(HttpRequest request) => HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol);
 
     internal bool TryEnter() => _slots.Wait(0);
 
@@ -260,10 +280,11 @@ public sealed partial class UploadIngestor : IDisposable
     }
 
     // The body was not read to its end: closing the connection stops Kestrel from draining the rest of a
-    // multi-GB body just to keep the connection alive.
-    private static UploadException WithClose(UploadException error)
+    // multi-GB body just to keep the connection alive (HTTP/1.x only: on HTTP/2 Kestrel resets the stream instead).
+    private static UploadException WithClose(UploadException error) => new(error.StatusCode, error.Title, error.Detail, error.InnerException)
     {
-        var headers = new Dictionary<string, string>(error.Headers ?? new Dictionary<string, string>()) { ["Connection"] = "close" };
-        return new UploadException(error.StatusCode, error.Title, error.Detail, error.InnerException) { Headers = headers, ProblemType = error.ProblemType };
-    }
+        Headers = error.Headers,
+        ProblemType = error.ProblemType,
+        ClosesConnection = true,
+    };
 }

@@ -30,6 +30,11 @@ public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
             httpContext.Response.Headers[name] = value;
         }
 
+        if (Error.ClosesConnection && UploadIngestor.IsHttp1(httpContext.Request))
+        {
+            httpContext.Response.Headers.Connection = "close";
+        }
+
         return TypedResults.Problem(statusCode: Error.StatusCode, title: Error.Title, detail: Error.Detail, type: Error.ProblemType).ExecuteAsync(httpContext);
     }
 }

@@ -1,7 +1,9 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,11 +14,15 @@ public sealed class KestrelHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private KestrelHost(WebApplication app, Uri baseAddress)
+    private KestrelHost(WebApplication app, Uri baseAddress, TestProtocol protocol)
     {
         _app = app;
         BaseAddress = baseAddress;
+        Protocol = protocol;
     }
+
+    /// <summary>The protocol this server's endpoint speaks to the clients of <see cref="CreateClient"/>.</summary>
+    public TestProtocol Protocol { get; }
 
     /// <summary>The server's address, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseAddress { get; }
@@ -27,11 +33,13 @@ public sealed class KestrelHost : IAsyncDisposable
     /// <summary>Log lines written during the test (category, event id, level, message).</summary>
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>Starts a server whose endpoints <paramref name="map"/> adds.</summary>
-    public static async Task<KestrelHost> StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Starts a server whose endpoints <paramref name="map"/> adds, on one endpoint speaking
+    /// <paramref name="protocol"/>.</summary>
+    public static async Task<KestrelHost> StartAsync(Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null,
+        TestProtocol protocol = TestProtocol.Http11)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseKestrelHttpsConfiguration();
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
@@ -40,20 +48,41 @@ public sealed class KestrelHost : IAsyncDisposable
         builder.Logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
         builder.Services.AddProblemDetails();
         configure?.Invoke(builder);
+        // After configure, so endpoint defaults it sets (UseInformationalResponses) apply to this endpoint too.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            listen.Protocols = protocol switch
+            {
+                TestProtocol.Http2Tls => HttpProtocols.Http1AndHttp2,
+                TestProtocol.H2c => HttpProtocols.Http2,
+                _ => HttpProtocols.Http1,
+            };
+            if (protocol == TestProtocol.Http2Tls)
+            {
+                listen.UseHttps(TestProtocols.Certificate);
+            }
+        }));
         var app = builder.Build();
         map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var host = new KestrelHost(app, new Uri(address + "/"));
+        var host = new KestrelHost(app, new Uri(address + "/"), protocol);
         host.Logs.CopyFrom(logs);
         return host;
     }
 
-    /// <summary>A client for this server with no timeout of its own (tests bound their waits explicitly).</summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None })
+    /// <summary>A client for this server with no timeout of its own (tests bound their waits explicitly), speaking
+    /// exactly <see cref="Protocol"/> (no fallback to another version) and trusting the test certificate.</summary>
+    public HttpClient CreateClient() => new(new SocketsHttpHandler
+    {
+        AutomaticDecompression = DecompressionMethods.None,
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == TestProtocols.Certificate.GetCertHashString() },
+    })
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromMinutes(5),
+        DefaultRequestVersion = Protocol.VersionOf(),
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
     /// <inheritdoc />

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using AspNetStreaming.Tests.Infrastructure;
+using static AspNetStreaming.Tests.Uploads.ResumableRequests;
 
 namespace AspNetStreaming.Tests.Uploads;
 
@@ -216,25 +217,4 @@ public sealed class ResumableUploadTests
         Assert.StartsWith("HTTP/1.1 404", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
     }
-
-    private static async Task<string> CreateAsync(UploadServer server, string name, byte[] first)
-    {
-        using var create = new HttpRequestMessage(HttpMethod.Post, "r/" + name) { Content = new ByteArrayContent(first) };
-        create.Headers.Add("Upload-Complete", "?0");
-        using var created = await server.Client.SendAsync(create);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        return created.Headers.Location!.OriginalString;
-    }
-
-    private static HttpRequestMessage Patch(string location, long offset, bool complete, byte[] body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/partial-upload");
-        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("Upload-Complete", complete ? "?1" : "?0");
-        return request;
-    }
-
-    private static string Header(HttpResponseMessage response, string name)
-        => response.Headers.TryGetValues(name, out var values) ? values.Single() : throw new Xunit.Sdk.XunitException($"no {name} header");
 }

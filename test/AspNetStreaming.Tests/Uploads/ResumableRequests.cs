@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace AspNetStreaming.Tests.Uploads;
+
+/// <summary>Requests of the resumable upload protocol, as the tests send them to an <see cref="UploadServer"/>.</summary>
+internal static class ResumableRequests
+{
+    public static async Task<string> CreateAsync(UploadServer server, string name, byte[] first)
+    {
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/" + name) { Content = new ByteArrayContent(first) };
+        create.Headers.Add("Upload-Complete", "?0");
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return created.Headers.Location!.OriginalString;
+    }
+
+    public static HttpRequestMessage Patch(string location, long offset, bool complete, byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/partial-upload");
+        request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("Upload-Complete", complete ? "?1" : "?0");
+        return request;
+    }
+
+    public static string Header(HttpResponseMessage response, string name)
+        => response.Headers.TryGetValues(name, out var values) ? values.Single() : throw new Xunit.Sdk.XunitException($"no {name} header");
+}
