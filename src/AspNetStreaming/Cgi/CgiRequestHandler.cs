@@ -4,6 +4,7 @@ using AspNetStreaming.Http;
 using AspNetStreaming.IO;
 using AspNetStreaming.Processes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace AspNetStreaming.Cgi;
@@ -52,9 +53,10 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
             {
                 body = request.BodyReader;
             }
-            else if (contentLength is null && request.Headers.TransferEncoding.Count > 0)
+            else if (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
             {
-                // Unknown length: spool so CONTENT_LENGTH can be given (a script may rely on it to read stdin).
+                // Unknown length (chunked on HTTP/1.1; on HTTP/2 and 3 any body without content-length): spool so
+                // CONTENT_LENGTH can be given (a script may rely on it to read stdin).
                 try
                 {
                     spool = await SpoolAsync(request.BodyReader, context.RequestAborted).ConfigureAwait(false);
@@ -111,7 +113,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         {
             using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
             using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token, bodyLength);
+            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token);
             var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
             var bufferOwned = true;
             try

@@ -74,14 +74,14 @@ internal static class ProcessExchange
     /// <param name="run">The pipeline.</param>
     /// <param name="body">The body, or <see langword="null"/> to close stdin at once.</param>
     /// <param name="cancellationToken">Stops feeding (stdin is still closed).</param>
-    /// <param name="bodyLength">The body's announced length, when known: the reads then wait for a batch of bytes
-    /// (the client committed to sending them) instead of waking up per 4 KiB block.</param>
-    public static async Task<Exception?> FeedAsync(ProcessPipelineRun run, PipeReader? body, CancellationToken cancellationToken, long? bodyLength = null)
+    /// <remarks>Each read takes what has arrived, never waiting for a batch: a client may be waiting for the echo of
+    /// what it sent before it sends the rest (an interactive program, a duplex HTTP/2 stream), even when it
+    /// announced the whole length.</remarks>
+    public static async Task<Exception?> FeedAsync(ProcessPipelineRun run, PipeReader? body, CancellationToken cancellationToken)
     {
         var stdin = run.StandardInput;
         var batchSize = run.Options.ReadSize;
         byte[]? batch = null;
-        var remainingLength = bodyLength ?? -1;
         try
         {
             while (body is not null)
@@ -89,9 +89,7 @@ internal static class ProcessExchange
                 ReadResult result;
                 try
                 {
-                    result = remainingLength > 0
-                        ? await body.ReadAtLeastAsync((int)Math.Min(batchSize / 2, remainingLength), cancellationToken).ConfigureAwait(false)
-                        : await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -101,11 +99,6 @@ internal static class ProcessExchange
                 {
                     await run.KillAsync(ProcessKillReason.Failure).ConfigureAwait(false);
                     return error;
-                }
-
-                if (remainingLength > 0)
-                {
-                    remainingLength -= result.Buffer.Length;
                 }
 
                 var buffer = result.Buffer;

@@ -67,7 +67,7 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
         {
             using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
             using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, StreamRequestBody ? httpContext.Request.BodyReader : null, stopFeeding.Token, httpContext.Request.ContentLength);
+            var feed = ProcessExchange.FeedAsync(run, StreamRequestBody ? httpContext.Request.BodyReader : null, stopFeeding.Token);
             try
             {
                 if (!await producer.ReadFirstAsync(aborted).ConfigureAwait(false))

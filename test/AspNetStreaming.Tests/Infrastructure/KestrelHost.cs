@@ -72,18 +72,27 @@ public sealed class KestrelHost : IAsyncDisposable
     }
 
     /// <summary>A client for this server with no timeout of its own (tests bound their waits explicitly), speaking
-    /// exactly <see cref="Protocol"/> (no fallback to another version) and trusting the test certificate.</summary>
-    public HttpClient CreateClient() => new(new SocketsHttpHandler
+    /// exactly <see cref="Protocol"/> on every request (no fallback to another version, whatever version the
+    /// request message names) and trusting the test certificate.</summary>
+    public HttpClient CreateClient() => new(new ExactVersionHandler(Protocol.VersionOf(), new SocketsHttpHandler
     {
         AutomaticDecompression = DecompressionMethods.None,
         SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == TestProtocols.Certificate.GetCertHashString() },
-    })
+    }))
     {
         BaseAddress = BaseAddress,
         Timeout = TimeSpan.FromMinutes(5),
-        DefaultRequestVersion = Protocol.VersionOf(),
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
+
+    private sealed class ExactVersionHandler(Version version, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Version = version;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
