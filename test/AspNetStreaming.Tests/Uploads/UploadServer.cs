@@ -27,7 +27,8 @@ internal sealed class UploadServer : IAsyncDisposable
 
     public HttpClient Client => field ??= Host.CreateClient();
 
-    public static async Task<UploadServer> StartAsync(string root, Dictionary<string, string?>? settings = null, bool informationalResponses = true)
+    public static async Task<UploadServer> StartAsync(string root, Dictionary<string, string?>? settings = null, bool informationalResponses = true,
+        TestProtocol protocol = TestProtocol.Http11)
     {
         var values = new Dictionary<string, string?> { ["Root"] = root };
         foreach (var (key, value) in settings ?? [])
@@ -48,9 +49,12 @@ internal sealed class UploadServer : IAsyncDisposable
             {
                 builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.UseInformationalResponses()));
             }
-        });
+        }, protocol);
         return new UploadServer(host, root);
     }
+
+    /// <summary>The temporary files of uploads in progress (nothing else may be left behind).</summary>
+    public string[] TempFiles() => Directory.GetFiles(Root, ".upload-*");
 
     /// <summary>The files in the root (names), ignoring the resumable staging folder.</summary>
     public string[] Files() => [.. Directory.GetFiles(Root).Select(Path.GetFileName).Order()!];
