@@ -46,7 +46,9 @@ public sealed class StreamLifecycleTests : IDisposable
         }
         else
         {
-            await Assert.ThrowsAnyAsync<Exception>(() => sending); // Kestrel closes the HTTP/1.1 connection
+            // HttpClient reads no HTTP/1.1 response before its body is sent, so it cannot see the 408; stop it.
+            await giveUp.CancelAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => sending);
         }
 
         await UploadServer.WaitUntilAsync(() => server.TempFiles().Length == 0 && server.Files().Length == 0, "no temporary or stored file is left");
@@ -75,7 +77,7 @@ public sealed class StreamLifecycleTests : IDisposable
     [MemberData(nameof(TestProtocols.All), MemberType = typeof(TestProtocols))]
     public async Task ADownloadTheClientCancels_StopsTheProducer_AndClosesTheFile(TestProtocol protocol)
     {
-        var path = _temp.CreateFile("big.bin", 256L << 20);
+        var path = _temp.CreateFile("big.bin", 64L << 20);
         FileBodyProducer? producer = null;
         await using var host = await KestrelHost.StartAsync(app => app.MapGet("/big", () =>
             StreamingResults.Body(producer = new FileBodyProducer(path), "application/octet-stream")), protocol: protocol);
@@ -90,7 +92,7 @@ public sealed class StreamLifecycleTests : IDisposable
         }
 
         await UploadServer.WaitUntilAsync(() => producer!.IsClosed, "the producer closed its file");
-        Assert.True(producer!.BytesProduced < 128L << 20, "the producer went on after the client left");
+        Assert.True(producer!.BytesProduced < 32L << 20, "the producer went on after the client left");
         await UploadServer.WaitUntilAsync(() => host.Logs.Contains(StreamingEventIds.ClientDisconnected.Id), "the disconnect was logged");
     }
 
@@ -98,7 +100,7 @@ public sealed class StreamLifecycleTests : IDisposable
     [MemberData(nameof(TestProtocols.Http2), MemberType = typeof(TestProtocols))]
     public async Task AStalledStream_HoldsABoundedLead_WhileOtherStreamsOnItsConnectionFlow(TestProtocol protocol)
     {
-        var big = _temp.CreateFile("big.bin", 256L << 20);
+        var big = _temp.CreateFile("big.bin", 64L << 20);
         var small = _temp.CreateFile("small.bin", 200_000, seed: 9);
         FileBodyProducer? producer = null;
         string? stalledConnection = null;

@@ -1,0 +1,45 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace AspNetStreaming.Tests.Infrastructure;
+
+/// <summary>Runs a real client program (curl, aria2c, …) to its end: arguments as a list (never a shell), stdout and
+/// stderr read concurrently, the process killed and the test failed when it outlives <c>timeout</c>.</summary>
+internal static class CommandLine
+{
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception error)
+        {
+            Assert.Fail($"Cannot start {program} ({error.Message}): install it (.ci/run does).");
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{program} did not exit within {timeout.TotalSeconds} s and was killed; stderr: {await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
