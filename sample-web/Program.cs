@@ -8,10 +8,18 @@ using SampleWeb;
 // content root is the binary's folder so that file and the demo content are found however the app starts.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// --urls and ASPNETCORE_URLS win; otherwise listen where the settings say (loopback only by default).
+// --urls and ASPNETCORE_URLS win; otherwise listen where the settings say (loopback only by default), plus an
+// HTTPS endpoint when Streaming:HttpsUrl is set. HTTPS speaks HTTP/1.1 and HTTP/2 (ALPN), as browsers negotiate; its
+// certificate is the ASP.NET development one (`dotnet dev-certs https`) or Kestrel:Certificates:Default.
 if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 {
-    builder.WebHost.UseUrls(builder.Configuration["Streaming:DefaultUrls"] ?? "http://127.0.0.1:5080");
+    var urls = builder.Configuration["Streaming:DefaultUrls"] ?? "http://127.0.0.1:5080";
+    if (builder.Configuration["Streaming:HttpsUrl"] is { Length: > 0 } https)
+    {
+        urls += ";" + https;
+    }
+
+    builder.WebHost.UseUrls(urls);
 }
 
 builder.Services.AddAspNetStreaming(builder.Configuration.GetSection("Streaming"));
