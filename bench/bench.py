@@ -24,7 +24,8 @@ DATA = OUT / "data"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 GIB = 1 << 30
 MIB = 1 << 20
-# Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx, +4 bench-server on 64 KiB blocks (+5.. free), so two checkouts can bench at once.
+# Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx, +4 bench-server on 64 KiB blocks, +5 bench-server's
+# HTTPS (HTTP/1.1 and HTTP/2) endpoint (+6.. free), so two checkouts can bench at once.
 PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "5180"))
 
 
@@ -103,10 +104,14 @@ class Context:
         return path
 
     # --- servers --------------------------------------------------------------------------------------------
-    def dotnet_server(self, name, dll, port, env=None):
+    def dotnet_server(self, name, dll, port, env=None, https_port=None):
         if name not in self.servers:
-            server = Server(name, ["dotnet", str(dll), "--urls", f"http://127.0.0.1:{port}"], port,
+            urls = f"http://127.0.0.1:{port}" + (f";https://127.0.0.1:{https_port}" if https_port else "")
+            server = Server(name, ["dotnet", str(dll), "--urls", urls], port,
                             env=dict(env or {}, ASPNETCORE_ENVIRONMENT="Production", DOTNET_gcServer="0"))
+            if https_port:
+                wait_for_port(https_port)
+                server.https_url = f"https://127.0.0.1:{https_port}"
             self.servers[name] = server
             self.cleanups.append(server.stop)
         return self.servers[name]
@@ -123,7 +128,7 @@ class Context:
         if server_buffers:
             return self.dotnet_server("bench-server-64k", dll, PORT_BASE + 4,
                                       env={"BENCH_DATA": str(DATA), "BENCH_SERVER_BUFFERS": "streaming"})
-        return self.dotnet_server("bench-server", dll, PORT_BASE + 2, env={"BENCH_DATA": str(DATA)})
+        return self.dotnet_server("bench-server", dll, PORT_BASE + 2, env={"BENCH_DATA": str(DATA)}, https_port=PORT_BASE + 5)
 
     def nginx(self, extra_conf=""):
         """nginx serving bench/out/data at /data/ on port PORT_BASE+3 with sendfile off (a fair peer for user-space copies)."""
@@ -206,9 +211,9 @@ http {{
         interleaved rounds, divided by `per` (the units of work in a round)."""
         return median([c / per for c in self.machine[subject]])
 
-    def curl_download(self, url, headers=()):
+    def curl_download(self, url, headers=(), options=()):
         """Downloads url to /dev/null with curl; returns bytes received (raises on HTTP errors)."""
-        args = ["curl", "-sS", "--fail", "-o", "/dev/null", "-w", "%{size_download}", url]
+        args = ["curl", "-sS", "--fail", *options, "-o", "/dev/null", "-w", "%{size_download}", url]
         for h in headers:
             args += ["-H", h]
         out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
