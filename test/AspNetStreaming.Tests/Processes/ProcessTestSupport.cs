@@ -10,11 +10,12 @@ namespace AspNetStreaming.Tests.Processes;
 /// <summary>Helpers shared by the process and CGI tests: hosts with process services, and /proc checks.</summary>
 internal static class ProcessTestSupport
 {
-    public static Task<KestrelHost> StartAsync(Action<WebApplication> map, IDictionary<string, string?>? settings = null)
+    public static Task<KestrelHost> StartAsync(Action<WebApplication> map, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
         => KestrelHost.StartAsync(map, builder =>
         {
             var section = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
             builder.Services.AddStreamingProcesses(section);
+            configure?.Invoke(builder);
         });
 
     /// <summary>A command run by bash with a FIXED script (never request data), for test programs.</summary>
