@@ -174,7 +174,7 @@ public sealed class ProducerResultTests : IDisposable
             {
             }
         });
-        Assert.True(await EventuallyAsync(() => !ProcessHoldsOpen(path)));
+        Assert.True(await Eventually.TrueAsync(() => !ProcessHoldsOpen(path)));
         Assert.True(host.Logs.Contains(StreamingEventIds.ProducerStopped.Id));
     }
 
@@ -201,7 +201,7 @@ public sealed class ProducerResultTests : IDisposable
             Assert.True(ProcessHoldsOpen(path));
         }
 
-        Assert.True(await EventuallyAsync(() => !ProcessHoldsOpen(path)), "the file is still open after the client left");
+        Assert.True(await Eventually.TrueAsync(() => !ProcessHoldsOpen(path)), "the file is still open after the client left");
         Assert.True(producer!.IsClosed);
         Assert.True(producer.BytesProduced < 256 << 20, "the producer went on after the client left");
         Assert.True(host.Logs.Contains(StreamingEventIds.ClientDisconnected.Id));

@@ -36,41 +36,25 @@ internal static class ProcessTestSupport
         }
     }
 
-    public static async Task<bool> WaitDeadAsync(IEnumerable<int> pids, TimeSpan within)
+    /// <summary>Whether every process in <paramref name="pids"/> is gone within <paramref name="within"/>
+    /// (default <see cref="Eventually.DefaultTimeout"/>).</summary>
+    public static Task<bool> WaitDeadAsync(IEnumerable<int> pids, TimeSpan? within = null) => Eventually.TrueAsync(() => pids.All(IsDead), within);
+
+    /// <summary>The first <paramref name="count"/> pids a test program wrote into <paramref name="file"/>, once it has.</summary>
+    public static Task<int[]> ReadPidsAsync(string file, int count, TimeSpan? within = null) => Eventually.ValueAsync<int[]>(() =>
     {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (pids.All(IsDead))
-            {
-                return true;
-            }
-
-            await Task.Delay(10);
+            // Whole lines only: the program may be halfway through writing one.
+            var text = File.ReadAllText(file);
+            var parts = text[..(text.LastIndexOf('\n') + 1)].Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length >= count ? [.. parts.Take(count).Select(int.Parse)] : null;
         }
-
-        return pids.All(IsDead);
-    }
-
-    public static async Task<int[]> ReadPidsAsync(string file, int count, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        catch (FileNotFoundException)
         {
-            if (File.Exists(file))
-            {
-                var parts = (await File.ReadAllTextAsync(file)).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length >= count)
-                {
-                    return [.. parts.Take(count).Select(int.Parse)];
-                }
-            }
-
-            await Task.Delay(10);
+            return null;
         }
-
-        throw new TimeoutException($"{file} did not get {count} pids.");
-    }
+    }, $"{file} gets {count} pids", within);
 
     public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
 }

@@ -123,7 +123,7 @@ public sealed class FileBodyProducerTests : IDisposable
         Assert.Equal(0, producer.BytesProduced);
 
         pause.Dispose();
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced > 100_000));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced > 100_000));
 
         var second = producer.Pause();
         var third = producer.Pause();
@@ -150,7 +150,7 @@ public sealed class FileBodyProducerTests : IDisposable
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 256 * 1024, resumeWriterThreshold: 128 * 1024, useSynchronizationContext: false));
         var producer = new FileBodyProducer(path, readSize: 8192);
         var production = producer.ProduceAsync(pipe.Writer);
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced > 0));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced > 0));
 
         producer.Stop();
         producer.Stop();
@@ -217,7 +217,7 @@ public sealed class FileBodyProducerTests : IDisposable
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
         var producer = new FileBodyProducer(path, readSize: 8192);
         var production = producer.ProduceAsync(pipe.Writer);
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced >= 64 * 1024));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced >= 64 * 1024));
 
         await pipe.Reader.CompleteAsync();
 

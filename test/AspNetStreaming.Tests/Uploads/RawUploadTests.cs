@@ -64,7 +64,7 @@ public sealed class RawUploadTests
 
         await server.AbortAfterAsync("PUT", "/u/aborted.bin", data.Length, data, sentBytes);
 
-        await UploadServer.WaitUntilAsync(() => server.Host.Logs.Contains(4003), "the server logged the abort (4003)");
+        await Eventually.AssertAsync(() => server.Host.Logs.Contains(4003), "the server logged the abort (4003)");
         Assert.Empty(server.Files());
     }
 

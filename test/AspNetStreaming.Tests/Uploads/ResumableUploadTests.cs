@@ -151,7 +151,7 @@ public sealed class ResumableUploadTests
         });
         var location = await CreateAsync(server, "old.bin", [1, 2, 3]);
 
-        await UploadServer.WaitUntilAsync(() => server.Host.Logs.Contains(4023), "the upload expired (4023)");
+        await Eventually.AssertAsync(() => server.Host.Logs.Contains(4023), "the upload expired (4023)");
 
         using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);

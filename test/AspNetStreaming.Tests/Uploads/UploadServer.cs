@@ -74,25 +74,8 @@ internal sealed class UploadServer : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds (the server notices an abort asynchronously).</summary>
-    public async Task WaitUntilLoggedAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), what + "; log: " + string.Join(" | ", Host.Logs.Entries.Where(e => e.EventId.Id >= 4000).Select(e => $"{e.EventId.Id} {e.Message} {e.Exception?.GetType().Name}")));
-    }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), what);
-    }
+    public Task WaitUntilLoggedAsync(Func<bool> condition, string what) => Eventually.AssertAsync(condition, what,
+        details: () => "log: " + string.Join(" | ", Host.Logs.Entries.Where(e => e.EventId.Id >= 4000).Select(e => $"{e.EventId.Id} {e.Message} {e.Exception?.GetType().Name}")));
 
     public static byte[] RandomBytes(int length, int seed = 1)
     {
