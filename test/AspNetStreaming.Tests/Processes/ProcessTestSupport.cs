@@ -56,6 +56,11 @@ internal static class ProcessTestSupport
         }
     }, $"{file} gets {count} pids", within);
 
+    /// <summary>Whether <paramref name="host"/> logged a kill of a tree for <paramref name="reason"/> (the first
+    /// reason wins, so this says what triggered the kill).</summary>
+    public static bool KilledFor(KestrelHost host, ProcessKillReason reason)
+        => host.Logs.Entries.Any(e => e.EventId.Id == 3005 && e.Message.EndsWith($": {reason}.", StringComparison.Ordinal));
+
     public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
 }
 
