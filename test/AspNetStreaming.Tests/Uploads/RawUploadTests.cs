@@ -62,7 +62,7 @@ public sealed class RawUploadTests
         await using var server = await UploadServer.StartAsync(temp.Path);
         var data = UploadServer.RandomBytes(1_000_000);
 
-        await server.AbortAfterAsync("PUT", "/u/aborted.bin", data.Length, data, sentBytes);
+        await server.AbortAfterAsync("PUT", "/u/aborted.bin", data.Length, data, sentBytes, server.Receiving);
 
         await Eventually.AssertAsync(() => server.Host.Logs.Contains(4003), "the server logged the abort (4003)");
         Assert.Empty(server.Files());

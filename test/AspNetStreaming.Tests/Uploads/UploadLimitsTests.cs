@@ -112,7 +112,7 @@ public sealed class UploadLimitsTests
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nabc"));
-        await Task.Delay(300);
+        await Eventually.AssertAsync(server.Receiving, "the slow upload did not start");
         return socket;
     }
 }
