@@ -37,7 +37,7 @@ public sealed class ProcessStreamingTests
 
         // A raw full-duplex HTTP/1.1 client: it keeps sending the body while it reads the echo (HttpClient
         // sends the whole request body before it reads a response body).
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var socket = SocketBuffers.NewClientSocket(); // fixed buffers: the in-flight bound below counts them
         await socket.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
         await using var network = new NetworkStream(socket);
         long sent = 0;
@@ -108,7 +108,10 @@ public sealed class ProcessStreamingTests
         await sending;
         Assert.Equal(size, received);
         Assert.Equal(sentHash.GetHashAndReset(), hash.GetHashAndReset());
-        Assert.InRange(maxInFlight, 1, 64L << 20);
+        // In flight: the client socket's fixed buffers, the server socket's (autotuned up to the kernel's
+        // ceilings), the server's pipes (bounded below) and cat's two OS pipes (1 MiB each asked for).
+        var inFlight = SocketBuffers.ClientHolds + SocketBuffers.ReceiveCeiling + SocketBuffers.SendCeiling + (16L << 20) + (2L * new ProcessOptions().PipeBufferSize) + (1L << 20);
+        Assert.InRange(maxInFlight, 1, inFlight);
         // Bounded memory: the server's pipes hold a few chunks at any moment of the 256 MiB (peak over the whole
         // exchange, not only at the stalls); the lower bound shows the traffic really went through the counted pool.
         Assert.InRange(pools.PeakOutstandingBytes, 64 * 1024, 16L << 20);
