@@ -53,7 +53,7 @@ public sealed class FileLifetimeTests : IDisposable
             Assert.True(OpenHandlesTo(path) >= 1, "the probe must see the handle of a response in flight");
         }
 
-        await AssertEventuallyAsync(() => OpenHandlesTo(path) == 0, "the file is still open in this process");
+        await Eventually.AssertAsync(() => OpenHandlesTo(path) == 0, "the file is still open in this process");
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class FileLifetimeTests : IDisposable
         });
         Assert.True(failure is HttpIOException or IOException, $"read {total} bytes, then {failure?.GetType().Name ?? "a clean end"}");
         Assert.True(total < 64L << 20);
-        await AssertEventuallyAsync(() => host.Logs.Contains(1003), "no mid-body failure was logged");
+        await Eventually.AssertAsync(() => host.Logs.Contains(1003), "no mid-body failure was logged");
     }
 
     [Fact]
@@ -133,15 +133,5 @@ public sealed class FileLifetimeTests : IDisposable
         }
 
         return count;
-    }
-
-    private static async Task AssertEventuallyAsync(Func<bool> condition, string message)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using AspNetStreaming.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using HeaderUtilities = Microsoft.Net.Http.Headers.HeaderUtilities;
 
@@ -114,9 +115,9 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
             Assert.True(server.TrackedStreams.TryDequeue(out var stream));
 
             // The server disposes after the last byte is flushed, which may be just after the client has it.
-            for (var i = 0; i < 40 && stream.Disposed != !leaveOpen; i++)
+            if (!leaveOpen)
             {
-                await Task.Delay(50);
+                await Eventually.AssertAsync(() => stream.Disposed, "the stream was not disposed");
             }
 
             Assert.Equal(!leaveOpen, stream.Disposed);

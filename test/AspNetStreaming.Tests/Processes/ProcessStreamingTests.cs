@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -6,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AspNetStreaming.IO;
 using AspNetStreaming.Processes;
+using AspNetStreaming.Tests.Infrastructure;
 using static AspNetStreaming.Tests.Processes.ProcessTestSupport;
 
 namespace AspNetStreaming.Tests.Processes;
@@ -29,14 +29,17 @@ public sealed class ProcessStreamingTests
     public async Task CatEchoes256MebibytesWithBoundedMemoryWhileTheClientReadsSlowly()
     {
         const long size = 256L << 20;
-        await using var host = await StartAsync(app => app.MapProcess("/cat", new ProcessCommand("cat")));
+        // The server's memory is measured in its own pool (what its pipes hold: the request body on its way to
+        // cat's stdin, cat's output on its way to the client), never as the process's working set, which the
+        // test classes running in parallel share.
+        var pools = new CountingMemoryPoolFactory();
+        await using var host = await StartAsync(app => app.MapProcess("/cat", new ProcessCommand("cat")), configure: pools.Install);
 
         // A raw full-duplex HTTP/1.1 client: it keeps sending the body while it reads the echo (HttpClient
         // sends the whole request body before it reads a response body).
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var socket = SocketBuffers.NewClientSocket(); // fixed buffers: the in-flight bound below counts them
         await socket.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port);
         await using var network = new NetworkStream(socket);
-        var baseline = Process.GetCurrentProcess().WorkingSet64;
         long sent = 0;
         var block = new byte[1 << 20];
         new Random(7).NextBytes(block);
@@ -65,7 +68,7 @@ public sealed class ProcessStreamingTests
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long received = 0;
         long maxInFlight = 0;
-        long peakWorkingSet = 0;
+        long peakHeldDuringStalls = 0;
         long nextPause = 16 << 20;
         while (true)
         {
@@ -98,15 +101,21 @@ public sealed class ProcessStreamingTests
                 nextPause += 16 << 20;
                 await Task.Delay(150);
                 maxInFlight = Math.Max(maxInFlight, Interlocked.Read(ref sent) - received);
-                peakWorkingSet = Math.Max(peakWorkingSet, Process.GetCurrentProcess().WorkingSet64);
+                peakHeldDuringStalls = Math.Max(peakHeldDuringStalls, pools.OutstandingBytes);
             }
         }
 
         await sending;
         Assert.Equal(size, received);
         Assert.Equal(sentHash.GetHashAndReset(), hash.GetHashAndReset());
-        Assert.InRange(maxInFlight, 1, 64L << 20);
-        Assert.InRange(peakWorkingSet - baseline, long.MinValue, 160L << 20);
+        // In flight: the client socket's fixed buffers, the server socket's (autotuned up to the kernel's
+        // ceilings), the server's pipes (bounded below) and cat's two OS pipes (1 MiB each asked for).
+        var inFlight = SocketBuffers.ClientHolds + SocketBuffers.ReceiveCeiling + SocketBuffers.SendCeiling + (16L << 20) + (2L * new ProcessOptions().PipeBufferSize) + (1L << 20);
+        Assert.InRange(maxInFlight, 1, inFlight);
+        // Bounded memory: the server's pipes hold a few chunks at any moment of the 256 MiB (peak over the whole
+        // exchange, not only at the stalls); the lower bound shows the traffic really went through the counted pool.
+        Assert.InRange(pools.PeakOutstandingBytes, 64 * 1024, 16L << 20);
+        Assert.InRange(peakHeldDuringStalls, 0, 16L << 20);
     }
 
     /// <summary>A request body generated on the fly (a 1 MiB random block repeated), hashed as it is sent.</summary>

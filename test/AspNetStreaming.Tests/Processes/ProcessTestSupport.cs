@@ -10,11 +10,12 @@ namespace AspNetStreaming.Tests.Processes;
 /// <summary>Helpers shared by the process and CGI tests: hosts with process services, and /proc checks.</summary>
 internal static class ProcessTestSupport
 {
-    public static Task<KestrelHost> StartAsync(Action<WebApplication> map, IDictionary<string, string?>? settings = null)
+    public static Task<KestrelHost> StartAsync(Action<WebApplication> map, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
         => KestrelHost.StartAsync(map, builder =>
         {
             var section = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
             builder.Services.AddStreamingProcesses(section);
+            configure?.Invoke(builder);
         });
 
     /// <summary>A command run by bash with a FIXED script (never request data), for test programs.</summary>
@@ -35,41 +36,41 @@ internal static class ProcessTestSupport
         }
     }
 
-    public static async Task<bool> WaitDeadAsync(IEnumerable<int> pids, TimeSpan within)
+    /// <summary>Whether every process in <paramref name="pids"/> is gone within <paramref name="within"/>
+    /// (default <see cref="Eventually.DefaultTimeout"/>).</summary>
+    public static Task<bool> WaitDeadAsync(IEnumerable<int> pids, TimeSpan? within = null) => Eventually.TrueAsync(() => pids.All(IsDead), within);
+
+    /// <summary>The first <paramref name="count"/> pids a test program wrote into <paramref name="file"/>, once it has.</summary>
+    public static Task<int[]> ReadPidsAsync(string file, int count, TimeSpan? within = null) => Eventually.ValueAsync<int[]>(() =>
     {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            if (pids.All(IsDead))
-            {
-                return true;
-            }
-
-            await Task.Delay(10);
+            // Whole lines only: the program may be halfway through writing one.
+            var text = File.ReadAllText(file);
+            var parts = text[..(text.LastIndexOf('\n') + 1)].Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length >= count ? [.. parts.Take(count).Select(int.Parse)] : null;
         }
-
-        return pids.All(IsDead);
-    }
-
-    public static async Task<int[]> ReadPidsAsync(string file, int count, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
+        catch (FileNotFoundException)
         {
-            if (File.Exists(file))
-            {
-                var parts = (await File.ReadAllTextAsync(file)).Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length >= count)
-                {
-                    return [.. parts.Take(count).Select(int.Parse)];
-                }
-            }
-
-            await Task.Delay(10);
+            return null;
         }
+    }, $"{file} gets {count} pids", within);
 
-        throw new TimeoutException($"{file} did not get {count} pids.");
-    }
+    /// <summary>Whether <paramref name="host"/> logged a kill of a tree for <paramref name="reason"/> (the first
+    /// reason wins, so this says what triggered the kill).</summary>
+    public static bool KilledFor(KestrelHost host, ProcessKillReason reason)
+        => host.Logs.Entries.Any(e => e.EventId.Id == 3005 && e.Message.EndsWith($": {reason}.", StringComparison.Ordinal));
+
+    /// <summary>Whether the tree was killed because the client left. Two paths start from the disconnect and
+    /// race: the RequestAborted registration (<see cref="ProcessKillReason.Cancelled"/>) and the response's
+    /// producer unwinding and disposing the still-running pipeline (<see cref="ProcessKillReason.Leftover"/>);
+    /// either may log first. Neither is a timeout, which is what this rules out.</summary>
+    public static bool KilledForTheDisconnect(KestrelHost host)
+        => KilledFor(host, ProcessKillReason.Cancelled) || KilledFor(host, ProcessKillReason.Leftover);
+
+    /// <summary>The kill log lines, for failure messages.</summary>
+    public static string Kills(KestrelHost host)
+        => string.Join(" | ", host.Logs.Entries.Where(e => e.EventId.Id is 3005 or 3010).Select(e => e.Message));
 
     public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
 }

@@ -97,7 +97,10 @@ public sealed class FileBodyProducerTests : IDisposable
         await using var producer = new FileBodyProducer(path, readSize: chunk);
 
         var production = producer.ProduceAsync(pipe.Writer);
-        await Task.Delay(300);
+        // The producer fills the pipe up to the threshold (polled: how long that takes is the machine's business),
+        // then its flush waits; a short look afterwards shows it stays there.
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced >= threshold), $"only {producer.BytesProduced} bytes produced");
+        await Task.Delay(100);
 
         Assert.False(production.IsCompleted);
         Assert.InRange(producer.BytesProduced, threshold, threshold + chunk);
@@ -113,22 +116,48 @@ public sealed class FileBodyProducerTests : IDisposable
     [Fact]
     public async Task Pause_StopsWrites_AndResumeContinuesWhereItLeftOff()
     {
+        // The pipe's threshold holds the pump at a known point while the pauses are taken (without it the pump
+        // can finish the whole file before the test gets to pause it, and the pause checks prove nothing); the
+        // reader then drains the pipe, so only the pauses can keep the pump from going on.
+        const int threshold = 64 * 1024;
         var path = _dir.CreateFile("a.bin", 1 << 20);
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: threshold, resumeWriterThreshold: threshold / 2, useSynchronizationContext: false));
         await using var producer = new FileBodyProducer(path, readSize: 4096);
 
         var pause = producer.Pause();
-        var production = producer.ProduceAsync(pipe.Writer);
+        var production = producer.ProduceAsync(pipe.Writer); // runs up to the pause check before it returns
         await Task.Delay(200);
         Assert.Equal(0, producer.BytesProduced);
 
         pause.Dispose();
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced > 100_000));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced >= threshold), "the pump did not resume");
 
+        // Now waiting on its flush (nobody reads yet), so this count is final unless the pauses fail.
         var second = producer.Pause();
         var third = producer.Pause();
-        await Task.Delay(50);
         var atPause = producer.BytesProduced;
+        var output = new MemoryStream();
+        long consumed = 0;
+        var reading = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var result = await pipe.Reader.ReadAsync();
+                foreach (var segment in result.Buffer)
+                {
+                    output.Write(segment.Span);
+                }
+
+                Interlocked.Add(ref consumed, result.Buffer.Length);
+                pipe.Reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return output.ToArray();
+                }
+            }
+        });
+        // Everything produced was read, so the flush returned and the pump is at its pause check.
+        Assert.True(await Eventually.TrueAsync(() => Interlocked.Read(ref consumed) == atPause), "the reader did not drain the pipe");
         await Task.Delay(200);
         Assert.Equal(atPause, producer.BytesProduced);
 
@@ -136,11 +165,12 @@ public sealed class FileBodyProducerTests : IDisposable
         second.Dispose(); // a second dispose of one token must not release the other pause
         await Task.Delay(200);
         Assert.Equal(atPause, producer.BytesProduced);
+        Assert.False(production.IsCompleted);
 
         third.Dispose();
         await production;
         await pipe.Writer.CompleteAsync();
-        Assert.Equal(File.ReadAllBytes(path), await ReadAllAsync(pipe.Reader));
+        Assert.Equal(File.ReadAllBytes(path), await reading);
     }
 
     [Fact]
@@ -150,7 +180,7 @@ public sealed class FileBodyProducerTests : IDisposable
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 256 * 1024, resumeWriterThreshold: 128 * 1024, useSynchronizationContext: false));
         var producer = new FileBodyProducer(path, readSize: 8192);
         var production = producer.ProduceAsync(pipe.Writer);
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced > 0));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced > 0));
 
         producer.Stop();
         producer.Stop();
@@ -217,7 +247,7 @@ public sealed class FileBodyProducerTests : IDisposable
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
         var producer = new FileBodyProducer(path, readSize: 8192);
         var production = producer.ProduceAsync(pipe.Writer);
-        Assert.True(await EventuallyAsync(() => producer.BytesProduced >= 64 * 1024));
+        Assert.True(await Eventually.TrueAsync(() => producer.BytesProduced >= 64 * 1024));
 
         await pipe.Reader.CompleteAsync();
 

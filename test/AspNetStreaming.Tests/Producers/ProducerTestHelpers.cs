@@ -46,23 +46,6 @@ internal static class ProducerTestHelpers
         return (bytes, production);
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, polling, for at most <paramref name="timeout"/>.</summary>
-    public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return condition();
-    }
-
     /// <summary>Whether this process has an open descriptor for <paramref name="path"/> (from /proc/self/fd).</summary>
     public static bool ProcessHoldsOpen(string path)
     {

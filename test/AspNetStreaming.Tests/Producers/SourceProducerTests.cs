@@ -152,7 +152,7 @@ public sealed class SourceProducerTests : IDisposable
         producer.Stop();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => production);
-        await disposed.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await disposed.Task.WaitAsync(Eventually.DefaultTimeout);
     }
 
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Counting(int count)

@@ -33,6 +33,7 @@ public sealed class ResumableUploadTests
 
         // An append that breaks off after 1.5 MB of its 3 MB.
         await server.AbortAfterAsync("PATCH", location, 3_000_000, data.AsSpan(1_000_000).ToArray(), 1_500_000,
+            () => server.BytesOnDisk(location) > 1_000_000,
             "Content-Type: application/partial-upload\r\nUpload-Offset: 1000000\r\nUpload-Complete: ?1\r\n");
         await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4021) && server.Host.Logs.Entries.Count(e => e.EventId.Id == 4021) >= 2, "the interrupted append was logged");
 
@@ -152,7 +153,7 @@ public sealed class ResumableUploadTests
         });
         var location = await CreateAsync(server, "old.bin", [1, 2, 3]);
 
-        await UploadServer.WaitUntilAsync(() => server.Host.Logs.Contains(4023), "the upload expired (4023)");
+        await Eventually.AssertAsync(() => server.Host.Logs.Contains(4023), "the upload expired (4023)");
 
         using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
@@ -171,7 +172,7 @@ public sealed class ResumableUploadTests
         await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
         await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
             $"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\nabc"));
-        await Task.Delay(300);
+        await Eventually.AssertAsync(() => server.Appending(location), "the slow append did not start");
 
         using var second = await server.Client.SendAsync(Patch(location, 1, complete: true, [2]));
 
@@ -207,13 +208,13 @@ public sealed class ResumableUploadTests
         await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
         await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
             $"PATCH {location} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nContent-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\nabc"));
-        await Task.Delay(300);
+        await Eventually.AssertAsync(() => server.Appending(location), "the slow append did not start");
 
         using var deleted = await server.Client.DeleteAsync(location);
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         var buffer = new byte[4096];
-        var read = await socket.ReceiveAsync(buffer).WaitAsync(TimeSpan.FromSeconds(10));
+        var read = await socket.ReceiveAsync(buffer).WaitAsync(Eventually.DefaultTimeout);
         Assert.StartsWith("HTTP/1.1 404", System.Text.Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(temp.Path, "*", SearchOption.AllDirectories));
     }

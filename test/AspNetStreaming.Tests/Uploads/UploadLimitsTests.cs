@@ -36,7 +36,7 @@ public sealed class UploadLimitsTests
         using var slow = await StartSlowUploadAsync(server, "/u/slow.bin");
 
         await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4003), "the slow upload was cut off (4003)");
-        await UploadServer.WaitUntilAsync(() => server.Files().Length == 0, "no file is left");
+        await Eventually.AssertAsync(() => server.Files().Length == 0, "no file is left");
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class UploadLimitsTests
         using var temp = new TempDirectory();
         var server = await UploadServer.StartAsync(temp.Path);
         using var slow = await StartSlowUploadAsync(server, "/u/slow.bin");
-        await UploadServer.WaitUntilAsync(() => server.Files().Length == 1, "the temporary file exists while receiving");
+        await Eventually.AssertAsync(() => server.Files().Length == 1, "the temporary file exists while receiving");
         Assert.StartsWith(".upload-", server.Files()[0], StringComparison.Ordinal);
 
         await server.DisposeAsync();
@@ -112,7 +112,7 @@ public sealed class UploadLimitsTests
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nabc"));
-        await Task.Delay(300);
+        await Eventually.AssertAsync(server.Receiving, "the slow upload did not start");
         return socket;
     }
 }

@@ -35,7 +35,7 @@ public sealed class UploadResumptionSupportedTests
 
         // The connection dies after 600 kB; the client still knows where the upload is.
         await socket.SendAsync(data.AsMemory(0, 600_000));
-        await Task.Delay(200);
+        await Eventually.AssertAsync(() => server.BytesOnDisk(location) > 0, "no byte of the creation reached the disk before the abort");
         socket.LingerState = new LingerOption(true, 0);
         socket.Close();
         await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(StreamingEventIds.ResumableAppended.Id), "the interrupted creation was logged");

@@ -59,9 +59,26 @@ internal sealed class UploadServer : IAsyncDisposable
     /// <summary>The files in the root (names), ignoring the resumable staging folder.</summary>
     public string[] Files() => [.. Directory.GetFiles(Root).Select(Path.GetFileName).Order()!];
 
-    /// <summary>Sends a request by hand and returns after writing <paramref name="bodyBytes"/> bytes of the
-    /// body, then closes the socket (a client abort at that point).</summary>
-    public async Task AbortAfterAsync(string method, string path, long contentLength, byte[] body, int bodyBytes, string extraHeaders = "")
+    /// <summary>Whether a raw or multipart upload is being received (its temporary file exists in the root).</summary>
+    public bool Receiving() => Files().Any(f => f.StartsWith(".upload-", StringComparison.Ordinal));
+
+    /// <summary>The resumable upload's id in <paramref name="location"/> (/r/{id}).</summary>
+    public static string IdOf(string location) => location[(location.LastIndexOf('/') + 1)..];
+
+    /// <summary>Whether an append to the resumable upload at <paramref name="location"/> is running.</summary>
+    public bool Appending(string location) => Host.Services.GetRequiredService<ResumableUploadStore>().IsActive(IdOf(location));
+
+    /// <summary>How many bytes of the resumable upload at <paramref name="location"/> are on disk.</summary>
+    public long BytesOnDisk(string location)
+    {
+        var part = new FileInfo(Host.Services.GetRequiredService<ResumableUploadStore>().PartPath(IdOf(location)));
+        return part.Exists ? part.Length : 0;
+    }
+
+    /// <summary>Sends a request by hand, writes <paramref name="bodyBytes"/> bytes of the body, waits until
+    /// <paramref name="serverHasIt"/> says the server is handling them (a reset drops whatever the server's
+    /// socket has not read yet), then resets the connection (a client abort at that point).</summary>
+    public async Task AbortAfterAsync(string method, string path, long contentLength, byte[] body, int bodyBytes, Func<bool> serverHasIt, string extraHeaders = "")
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
@@ -72,31 +89,14 @@ internal sealed class UploadServer : IAsyncDisposable
             await socket.SendAsync(body.AsMemory(0, bodyBytes));
         }
 
-        await Task.Delay(200);
+        await Eventually.AssertAsync(serverHasIt, "the server did not take the request before the abort");
         socket.LingerState = new LingerOption(true, 0); // RST: an abrupt client failure
         socket.Close();
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds (the server notices an abort asynchronously).</summary>
-    public async Task WaitUntilLoggedAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), what + "; log: " + string.Join(" | ", Host.Logs.Entries.Where(e => e.EventId.Id >= 4000).Select(e => $"{e.EventId.Id} {e.Message} {e.Exception?.GetType().Name}")));
-    }
-
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), what);
-    }
+    public Task WaitUntilLoggedAsync(Func<bool> condition, string what) => Eventually.AssertAsync(condition, what,
+        details: () => "log: " + string.Join(" | ", Host.Logs.Entries.Where(e => e.EventId.Id >= 4000).Select(e => $"{e.EventId.Id} {e.Message} {e.Exception?.GetType().Name}")));
 
     public static byte[] RandomBytes(int length, int seed = 1)
     {
