@@ -51,7 +51,7 @@ public sealed class StreamLifecycleTests : IDisposable
             await Assert.ThrowsAnyAsync<Exception>(() => sending);
         }
 
-        await UploadServer.WaitUntilAsync(() => server.TempFiles().Length == 0 && server.Files().Length == 0, "no temporary or stored file is left");
+        await Eventually.AssertAsync(() => server.TempFiles().Length == 0 && server.Files().Length == 0, "no temporary or stored file is left");
     }
 
     [Theory]
@@ -63,13 +63,13 @@ public sealed class StreamLifecycleTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var content = new StallingContent(1 << 20, length: 100_000_000);
         var sending = client.PutAsync("/u/cancelled.bin", content, cancel.Token);
-        await UploadServer.WaitUntilAsync(() => server.TempFiles().Any(f => new FileInfo(f).Length > 0), "the upload started writing");
+        await Eventually.AssertAsync(() => server.TempFiles().Any(f => new FileInfo(f).Length > 0), "the upload started writing");
 
         await cancel.CancelAsync(); // HTTP/2: RST_STREAM (CANCEL); HTTP/1.1: the connection is closed
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
         await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(StreamingEventIds.UploadAborted.Id), "the cancelled upload was logged (4003)");
-        await UploadServer.WaitUntilAsync(() => server.TempFiles().Length == 0, "the temporary file is removed");
+        await Eventually.AssertAsync(() => server.TempFiles().Length == 0, "the temporary file is removed");
         Assert.Empty(server.Files());
     }
 
@@ -91,9 +91,9 @@ public sealed class StreamLifecycleTests : IDisposable
             await cancel.CancelAsync();
         }
 
-        await UploadServer.WaitUntilAsync(() => producer!.IsClosed, "the producer closed its file");
+        await Eventually.AssertAsync(() => producer!.IsClosed, "the producer closed its file");
         Assert.True(producer!.BytesProduced < 32L << 20, "the producer went on after the client left");
-        await UploadServer.WaitUntilAsync(() => host.Logs.Contains(StreamingEventIds.ClientDisconnected.Id), "the disconnect was logged");
+        await Eventually.AssertAsync(() => host.Logs.Contains(StreamingEventIds.ClientDisconnected.Id), "the disconnect was logged");
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public sealed class StreamLifecycleTests : IDisposable
         // Wait until the stalled stream's producer is itself waiting (its lead no longer grows), then bound the lead:
         // the client's stream window, Kestrel's response buffer and one chunk, never the file.
         long lead = -1;
-        await UploadServer.WaitUntilAsync(() =>
+        await Eventually.AssertAsync(() =>
         {
             var now = producer!.BytesProduced - 1024;
             var settled = now == lead;
