@@ -52,7 +52,7 @@ public sealed class MultipartUpload : IAsyncDisposable
                 _ = UploadStorage.TryDelete(done.FullPath);
             }
 
-            throw error as UploadException ?? new UploadException(StatusCodes.Status500InternalServerError, "Internal Server Error", "The upload could not be published.", error);
+            throw error as UploadException ?? new UploadException(UploadErrorKind.Internal, "The upload could not be published.", error);
         }
 
         _published = true;

@@ -18,7 +18,6 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     /// <summary>The latest <c>Upload-Draft-Interop-Version</c> implemented.</summary>
     public const string InteropVersion = ResumableInterop.Latest;
 
-    private const string ProblemBase = "https://iana.org/assignments/http-problem-types#";
     private readonly UploadIngestor _ingestor = store.Ingestor;
     private readonly string _root = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
 
@@ -108,17 +107,14 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             if (ResumableInterop.RequiresPartialUploadMediaType(ResumableInterop.Of(request))
                 && !string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/partial-upload", StringComparison.OrdinalIgnoreCase))
             {
-                throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "Appends must have Content-Type: application/partial-upload.");
+                throw new UploadException(UploadErrorKind.UnsupportedMediaType, "Appends must have Content-Type: application/partial-upload.");
             }
 
             var offset = ParseOffset(request, required: true)!.Value;
             var complete = ParseComplete(request);
             if (state.Complete)
             {
-                throw new UploadException(StatusCodes.Status400BadRequest, "Completed Upload", "The upload is already complete.")
-                {
-                    ProblemType = ProblemBase + "completed-upload",
-                };
+                throw new UploadException(UploadErrorKind.CompletedUpload, "The upload is already complete.");
             }
 
             var length = ParseLength(request);
@@ -163,7 +159,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         var request = context.Request;
         if (!store.TryBeginAppend(id, out var appendCancel))
         {
-            throw new UploadException(StatusCodes.Status409Conflict, "Conflict", "Another request is appending to this upload; retry after it ends (HEAD gives the offset).")
+            throw new UploadException(UploadErrorKind.Conflict, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).")
             {
                 Headers = OffsetHeaders(store.Offset(id, state)),
             };
@@ -178,10 +174,8 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             var current = file.Length;
             if (current != offset)
             {
-                throw new UploadException(StatusCodes.Status409Conflict, "Mismatching Upload Offset",
-                    $"The upload's offset is {current}, not {offset}.")
+                throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {current}, not {offset}.")
                 {
-                    ProblemType = ProblemBase + "mismatching-upload-offset",
                     Headers = OffsetHeaders(current),
                 };
             }
@@ -196,10 +190,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             acquired = _ingestor.TryEnter();
             if (!acquired)
             {
-                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
-                {
-                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
-                };
+                throw UploadException.TooManyUploads();
             }
 
             using var digests = UploadDigests.FromHeaders(request.Headers, alwaysSha256: false, includeRepresentation: false);
@@ -209,7 +200,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 written = await UploadIngestor.ReceiveAsync(body, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
                 digests.Verify();
             }
-            catch (UploadException mismatch) when (mismatch.Title == "Digest Mismatch")
+            catch (UploadException mismatch) when (mismatch.Kind == UploadErrorKind.DigestMismatch)
             {
                 // This request's content is wrong: drop exactly what it added, keep the earlier bytes.
                 file.SetLength(current);
@@ -218,25 +209,20 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
             catch (Exception) when (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
             {
-                throw new UploadException(StatusCodes.Status404NotFound, "Not Found", "The upload was cancelled (DELETE) during this append.");
+                throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
             }
             catch (Exception error)
             {
                 // Every byte that reached the disk stays: the client resumes from the file's length.
                 var kept = file.Length - current;
                 interrupted = (kept, file.Length); // logged once the append slot is free: the log line means "resume now"
-                if (error is UploadException { StatusCode: StatusCodes.Status413PayloadTooLarge } && state.Length is not null)
+                if (error is UploadException { Kind: UploadErrorKind.TooLarge } && state.Length is not null)
                 {
                     throw Inconsistent("The content goes past Upload-Length.");
                 }
 
-                var classified = _ingestor.Classify(context, error, kept);
-                throw new UploadException(classified.StatusCode, classified.Title, classified.Detail, error)
-                {
-                    Headers = new Dictionary<string, string>(classified.Headers ?? new Dictionary<string, string>()) { ["Upload-Offset"] = file.Length.ToString(CultureInfo.InvariantCulture) },
-                    ProblemType = classified.ProblemType,
-                    ClosesConnection = classified.ClosesConnection,
-                };
+                throw _ingestor.Classify(context, error, kept)
+                    .With(closesConnection: false, new("Upload-Offset", file.Length.ToString(CultureInfo.InvariantCulture)));
             }
 
             var newOffset = current + written;
@@ -352,14 +338,11 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
     private static Dictionary<string, string> OffsetHeaders(long offset) => new() { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) };
 
-    private static UploadException Inconsistent(string detail) => new(StatusCodes.Status400BadRequest, "Inconsistent Upload Length", detail)
-    {
-        ProblemType = ProblemBase + "inconsistent-upload-length",
-    };
+    private static UploadException Inconsistent(string detail) => new(UploadErrorKind.InconsistentLength, detail);
 
     private UploadProblemHttpResult Problem(HttpContext context, UploadException error)
     {
-        if (error.StatusCode < 500 && error.StatusCode != 499)
+        if (UploadErrors.IsClientError(error.Kind))
         {
             UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
         }

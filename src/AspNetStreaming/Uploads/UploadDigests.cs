@@ -148,7 +148,7 @@ internal sealed class UploadDigests : IDisposable
     {
         if (expected is not null && (actual is null || !CryptographicOperations.FixedTimeEquals(expected, actual)))
         {
-            throw new UploadException(StatusCodes.Status400BadRequest, "Digest Mismatch",
+            throw new UploadException(UploadErrorKind.DigestMismatch,
                 $"The {name} digest of the received content does not match the one the request announced; nothing was stored.");
         }
     }
@@ -162,7 +162,7 @@ internal sealed class UploadDigests : IDisposable
 
         if (existing is not null && !existing.AsSpan().SequenceEqual(digest))
         {
-            throw new UploadException(StatusCodes.Status400BadRequest, "Digest Mismatch", "The request announces two different digests for one algorithm.");
+            throw new UploadException(UploadErrorKind.DigestMismatch, "The request announces two different digests for one algorithm.");
         }
 
         return digest;

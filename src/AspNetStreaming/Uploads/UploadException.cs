@@ -1,19 +1,20 @@
-using Microsoft.AspNetCore.Http;
-
 namespace AspNetStreaming.Uploads;
 
-/// <summary>An upload was refused or failed; carries the status code and the client-safe text of the
-/// ProblemDetails to answer with (never a server path).</summary>
+/// <summary>An upload was refused or failed: its <see cref="Kind"/> and the client-safe text of the ProblemDetails
+/// to answer with (never a server path). Status, title and type follow from the kind.</summary>
 public sealed class UploadException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public UploadException(int statusCode, string title, string detail, Exception? innerException = null)
+    public UploadException(UploadErrorKind kind, string detail, Exception? innerException = null)
         : base(detail, innerException)
     {
-        StatusCode = statusCode;
-        Title = title;
+        Kind = kind;
         Detail = detail;
+        (StatusCode, Title, ProblemType) = UploadErrors.Describe(kind);
     }
+
+    /// <summary>What went wrong.</summary>
+    public UploadErrorKind Kind { get; }
 
     /// <summary>The HTTP status code to answer with.</summary>
     public int StatusCode { get; }
@@ -25,9 +26,9 @@ public sealed class UploadException : Exception
     public string Detail { get; }
 
     /// <summary>A ProblemDetails <c>type</c> URI, when a specification defines one.</summary>
-    public string? ProblemType { get; init; }
+    public string? ProblemType { get; }
 
-    /// <summary>Extra response headers (for example <c>Upload-Offset</c> on a 409).</summary>
+    /// <summary>Extra response headers (for example <c>Upload-Offset</c> on a 409, <c>Retry-After</c> on a 503).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
     /// <summary>The body was not read to its end: on HTTP/1.x the answer closes the connection (<c>Connection:
@@ -35,11 +36,27 @@ public sealed class UploadException : Exception
     /// Kestrel resets the stream instead.</summary>
     internal bool ClosesConnection { get; init; }
 
-    internal static UploadException BadRequest(string detail) => new(StatusCodes.Status400BadRequest, "Bad Request", detail);
+    /// <summary>This error, answered with the connection closed (HTTP/1.x) when <paramref name="closesConnection"/>,
+    /// and with <paramref name="header"/> added.</summary>
+    internal UploadException With(bool closesConnection, KeyValuePair<string, string>? header = null)
+    {
+        var headers = new Dictionary<string, string>(Headers ?? new Dictionary<string, string>());
+        if (header is { } extra)
+        {
+            headers[extra.Key] = extra.Value;
+        }
 
-    internal static UploadException TooLarge(long limit) => new(StatusCodes.Status413PayloadTooLarge, "Content Too Large",
-        $"The upload is larger than the limit of {limit} bytes.");
+        return new UploadException(Kind, Detail, InnerException) { Headers = headers, ClosesConnection = closesConnection || ClosesConnection };
+    }
 
-    internal static UploadException DiskFull(Exception inner) => new(StatusCodes.Status507InsufficientStorage, "Insufficient Storage",
-        "There is not enough free space to store the upload.", inner);
+    internal static UploadException BadRequest(string detail) => new(UploadErrorKind.BadRequest, detail);
+
+    internal static UploadException TooLarge(long limit) => new(UploadErrorKind.TooLarge, $"The upload is larger than the limit of {limit} bytes.");
+
+    internal static UploadException DiskFull(Exception inner) => new(UploadErrorKind.DiskFull, "There is not enough free space to store the upload.", inner);
+
+    internal static UploadException TooManyUploads() => new(UploadErrorKind.TooManyUploads, "Too many uploads are in progress; try again shortly.")
+    {
+        Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+    };
 }

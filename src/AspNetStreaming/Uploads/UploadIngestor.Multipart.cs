@@ -34,7 +34,7 @@ public sealed partial class UploadIngestor
             if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
                 || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             {
-                throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", "Expected multipart/form-data.");
+                throw new UploadException(UploadErrorKind.UnsupportedMediaType, "Expected multipart/form-data.");
             }
 
             var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
@@ -52,10 +52,7 @@ public sealed partial class UploadIngestor
             acquired = _slots.Wait(0);
             if (!acquired)
             {
-                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
-                {
-                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
-                };
+                throw UploadException.TooManyUploads();
             }
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
@@ -72,7 +69,7 @@ public sealed partial class UploadIngestor
             {
                 if (++parts > limits.MaxParts)
                 {
-                    throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"The form has more than {limits.MaxParts} parts.");
+                    throw new UploadException(UploadErrorKind.TooLarge, $"The form has more than {limits.MaxParts} parts.");
                 }
 
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
@@ -104,7 +101,7 @@ public sealed partial class UploadIngestor
                         received += read;
                         if (length > limits.MaxFileSize)
                         {
-                            throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large",
+                            throw new UploadException(UploadErrorKind.TooLarge,
                                 $"The file in field '{field}' is larger than the limit of {limits.MaxFileSize} bytes; no file was stored.");
                         }
 
@@ -129,14 +126,14 @@ public sealed partial class UploadIngestor
                         total += read;
                         if (total > limits.MaxFieldSize)
                         {
-                            throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"Form field '{field}' is longer than {limits.MaxFieldSize} bytes.");
+                            throw new UploadException(UploadErrorKind.TooLarge, $"Form field '{field}' is longer than {limits.MaxFieldSize} bytes.");
                         }
                     }
 
                     fieldBytes += total;
                     if (fieldBytes > limits.MaxTotalFieldSize)
                     {
-                        throw new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", $"The form fields together are longer than {limits.MaxTotalFieldSize} bytes.");
+                        throw new UploadException(UploadErrorKind.TooLarge, $"The form fields together are longer than {limits.MaxTotalFieldSize} bytes.");
                     }
 
                     upload.AddField(field, Encoding.UTF8.GetString(buffer, 0, total));

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using BadHttpRequestException = Microsoft.AspNetCore.Http.BadHttpRequestException;
 
 namespace AspNetStreaming.Uploads;
 
@@ -93,10 +94,7 @@ public sealed partial class UploadIngestor : IDisposable
             acquired = _slots.Wait(0);
             if (!acquired)
             {
-                throw new UploadException(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "Too many uploads are in progress; try again shortly.")
-                {
-                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
-                };
+                throw UploadException.TooManyUploads();
             }
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
@@ -235,31 +233,31 @@ public sealed partial class UploadIngestor : IDisposable
         var path = context.Request.Path.Value ?? "";
         switch (error)
         {
-            case UploadException { StatusCode: StatusCodes.Status507InsufficientStorage } full:
+            case UploadException { Kind: UploadErrorKind.DiskFull } full:
                 UploadLog.DiskFull(_logger, full.InnerException ?? full, path);
-                return WithClose(full);
+                return full.With(closesConnection: true);
             case UploadException upload:
                 UploadLog.Rejected(_logger, path, upload.StatusCode, upload.Detail);
-                return received > 0 || upload.StatusCode == StatusCodes.Status413PayloadTooLarge ? WithClose(upload) : upload;
+                return upload.With(closesConnection: received > 0 || upload.Kind == UploadErrorKind.TooLarge);
             case IOException io when UploadStorage.IsDiskFull(io):
                 UploadLog.DiskFull(_logger, io, path);
-                return WithClose(UploadException.DiskFull(io));
-            case Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge:
+                return UploadException.DiskFull(io).With(closesConnection: true);
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } tooLarge:
                 UploadLog.Rejected(_logger, path, tooLarge.StatusCode, tooLarge.Message);
-                return WithClose(new UploadException(StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The upload is larger than the limit.", tooLarge));
-            case Microsoft.AspNetCore.Http.BadHttpRequestException bad when !context.RequestAborted.IsCancellationRequested:
+                return new UploadException(UploadErrorKind.TooLarge, "The upload is larger than the limit.", tooLarge).With(closesConnection: true);
+            case BadHttpRequestException bad when !context.RequestAborted.IsCancellationRequested:
                 UploadLog.Aborted(_logger, path, received, bad.Message);
-                return WithClose(new UploadException(bad.StatusCode, bad.StatusCode == StatusCodes.Status408RequestTimeout ? "Request Timeout" : "Bad Request",
-                    "The request body was incomplete or too slow; nothing was stored.", bad));
-            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or Microsoft.AspNetCore.Http.BadHttpRequestException:
+                return new UploadException(bad.StatusCode == StatusCodes.Status408RequestTimeout ? UploadErrorKind.TooSlow : UploadErrorKind.IncompleteBody,
+                    "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
+            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException:
             case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
-                var why = _stopping.IsCancellationRequested ? "server shutting down" : "client disconnected";
-                UploadLog.Aborted(_logger, path, received, why);
-                return WithClose(new UploadException(_stopping.IsCancellationRequested ? StatusCodes.Status503ServiceUnavailable : 499,
-                    "Upload Interrupted", "The upload was interrupted; nothing was stored.", error));
+                var stopping = _stopping.IsCancellationRequested;
+                UploadLog.Aborted(_logger, path, received, stopping ? "server shutting down" : "client disconnected");
+                return new UploadException(stopping ? UploadErrorKind.ShuttingDown : UploadErrorKind.ClientGone,
+                    "The upload was interrupted; nothing was stored.", error).With(closesConnection: true);
             default:
                 UploadLog.Failed(_logger, error, path);
-                return WithClose(new UploadException(StatusCodes.Status500InternalServerError, "Internal Server Error", "The upload could not be stored.", error));
+                return new UploadException(UploadErrorKind.Internal, "The upload could not be stored.", error).With(closesConnection: true);
         }
     }
 
@@ -278,13 +276,4 @@ public sealed partial class UploadIngestor : IDisposable
         Directory.CreateDirectory(full);
         return new RootedPathResolver(full).Root;
     }
-
-    // The body was not read to its end: closing the connection stops Kestrel from draining the rest of a
-    // multi-GB body just to keep the connection alive (HTTP/1.x only: on HTTP/2 Kestrel resets the stream instead).
-    private static UploadException WithClose(UploadException error) => new(error.StatusCode, error.Title, error.Detail, error.InnerException)
-    {
-        Headers = error.Headers,
-        ProblemType = error.ProblemType,
-        ClosesConnection = true,
-    };
 }

@@ -11,16 +11,17 @@ public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
     /// <summary>The failure.</summary>
     public UploadException Error { get; }
 
-    /// <summary>The status code (499 means the client went away; nothing is sent then).</summary>
+    /// <summary>The status code answered with (nothing is sent when <see cref="UploadException.Kind"/> is
+    /// <see cref="UploadErrorKind.ClientGone"/>).</summary>
     public int StatusCode => Error.StatusCode;
 
-    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+    int? IStatusCodeHttpResult.StatusCode => Error.Kind == UploadErrorKind.ClientGone ? null : StatusCode;
 
     /// <inheritdoc />
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (httpContext.RequestAborted.IsCancellationRequested || httpContext.Response.HasStarted || Error.StatusCode == 499)
+        if (httpContext.RequestAborted.IsCancellationRequested || httpContext.Response.HasStarted || Error.Kind == UploadErrorKind.ClientGone)
         {
             return Task.CompletedTask;
         }

@@ -80,7 +80,7 @@ internal static class UploadStorage
         {
             if (etag is not null && (ifNoneMatch == "*" || ListContains(ifNoneMatch, etag)))
             {
-                throw new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target already exists (If-None-Match).");
+                throw new UploadException(UploadErrorKind.PreconditionFailed, "The target already exists (If-None-Match).");
             }
         }
 
@@ -88,7 +88,7 @@ internal static class UploadStorage
         {
             if (etag is null || (ifMatch != "*" && !ListContains(ifMatch, etag)))
             {
-                throw new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target's current entity tag does not match If-Match.");
+                throw new UploadException(UploadErrorKind.PreconditionFailed, "The target's current entity tag does not match If-Match.");
             }
 
             return; // If-Match names the version to replace: the overwrite policy does not apply.
@@ -96,7 +96,7 @@ internal static class UploadStorage
 
         if (etag is not null && policy == UploadOverwritePolicy.Reject)
         {
-            throw new UploadException(StatusCodes.Status409Conflict, "Conflict", "A file with this name already exists.");
+            throw new UploadException(UploadErrorKind.Conflict, "A file with this name already exists.");
         }
     }
 
@@ -121,8 +121,8 @@ internal static class UploadStorage
                 if (!mayReplace)
                 {
                     throw headers.IfNoneMatch.Count > 0
-                        ? new UploadException(StatusCodes.Status412PreconditionFailed, "Precondition Failed", "The target already exists (If-None-Match).")
-                        : new UploadException(StatusCodes.Status409Conflict, "Conflict", "A file with this name already exists.");
+                        ? new UploadException(UploadErrorKind.PreconditionFailed, "The target already exists (If-None-Match).")
+                        : new UploadException(UploadErrorKind.Conflict, "A file with this name already exists.");
                 }
 
                 File.Move(temp, target, overwrite: true);

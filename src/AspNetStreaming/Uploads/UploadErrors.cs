@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>The one place an <see cref="UploadErrorKind"/> becomes a status code, a ProblemDetails title and type.</summary>
+internal static class UploadErrors
+{
+    private const string ProblemBase = "https://iana.org/assignments/http-problem-types#";
+
+    public static (int Status, string Title, string? ProblemType) Describe(UploadErrorKind kind) => kind switch
+    {
+        UploadErrorKind.BadRequest => (StatusCodes.Status400BadRequest, "Bad Request", null),
+        UploadErrorKind.DigestMismatch => (StatusCodes.Status400BadRequest, "Digest Mismatch", null),
+        UploadErrorKind.IncompleteBody => (StatusCodes.Status400BadRequest, "Bad Request", null),
+        UploadErrorKind.InconsistentLength => (StatusCodes.Status400BadRequest, "Inconsistent Upload Length", ProblemBase + "inconsistent-upload-length"),
+        UploadErrorKind.CompletedUpload => (StatusCodes.Status400BadRequest, "Completed Upload", ProblemBase + "completed-upload"),
+        UploadErrorKind.NotFound => (StatusCodes.Status404NotFound, "Not Found", null),
+        UploadErrorKind.TooSlow => (StatusCodes.Status408RequestTimeout, "Request Timeout", null),
+        UploadErrorKind.Conflict => (StatusCodes.Status409Conflict, "Conflict", null),
+        UploadErrorKind.OffsetMismatch => (StatusCodes.Status409Conflict, "Mismatching Upload Offset", ProblemBase + "mismatching-upload-offset"),
+        UploadErrorKind.PreconditionFailed => (StatusCodes.Status412PreconditionFailed, "Precondition Failed", null),
+        UploadErrorKind.TooLarge => (StatusCodes.Status413PayloadTooLarge, "Content Too Large", null),
+        UploadErrorKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported Media Type", null),
+        UploadErrorKind.TooManyUploads => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
+        UploadErrorKind.ShuttingDown => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
+        UploadErrorKind.DiskFull => (StatusCodes.Status507InsufficientStorage, "Insufficient Storage", null),
+        // Nothing is sent; the status is what the access log of a server that did answer would show.
+        UploadErrorKind.ClientGone => (StatusCodes.Status400BadRequest, "Upload Interrupted", null),
+        _ => (StatusCodes.Status500InternalServerError, "Internal Server Error", null),
+    };
+
+    /// <summary>Whether the client caused it (logged as a refusal, not as a server failure).</summary>
+    public static bool IsClientError(UploadErrorKind kind) => kind is not (UploadErrorKind.Internal or UploadErrorKind.DiskFull
+        or UploadErrorKind.ShuttingDown or UploadErrorKind.ClientGone);
+}
