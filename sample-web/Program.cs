@@ -1,6 +1,4 @@
-using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http;
-using AspNetStreaming.Http.Informational;
 using AspNetStreaming.Producers;
 using SampleWeb;
 

@@ -1,4 +1,3 @@
-using AspNetStreaming.DependencyInjection;
 using BenchServer;
 
 // The peers the bench compares AspNetStreaming against, each written the way an ASP.NET developer writes it

@@ -1,3 +1,4 @@
+using AspNetStreaming.Cgi;
 using AspNetStreaming.IO;
 using AspNetStreaming.Processes;
 using Microsoft.AspNetCore.Builder;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace AspNetStreaming.Cgi;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps a directory of CGI/1.1 scripts.</summary>
 public static class CgiEndpointRouteBuilderExtensions

@@ -3,7 +3,7 @@ using AspNetStreaming.Processes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNetStreaming.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the CGI host's options.</summary>
 public static class CgiServiceCollectionExtensions

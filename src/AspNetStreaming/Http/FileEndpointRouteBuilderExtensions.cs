@@ -1,3 +1,4 @@
+using AspNetStreaming.Http;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Builder;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace AspNetStreaming.Http;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps a directory of files as endpoints.</summary>
 public static class FileEndpointRouteBuilderExtensions

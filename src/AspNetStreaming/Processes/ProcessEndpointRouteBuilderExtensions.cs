@@ -1,3 +1,4 @@
+using AspNetStreaming.Processes;
 using AspNetStreaming.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace AspNetStreaming.Processes;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps programs and pipelines as endpoints.</summary>
 public static class ProcessEndpointRouteBuilderExtensions

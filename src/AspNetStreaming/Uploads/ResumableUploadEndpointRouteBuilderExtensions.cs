@@ -1,9 +1,10 @@
+using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNetStreaming.Uploads;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps resumable uploads (draft-ietf-httpbis-resumable-upload-05, <c>Upload-Draft-Interop-Version: 6</c>).</summary>
 public static class ResumableUploadEndpointRouteBuilderExtensions

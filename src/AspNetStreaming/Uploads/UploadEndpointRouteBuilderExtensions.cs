@@ -1,9 +1,10 @@
+using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace AspNetStreaming.Uploads;
+namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps upload endpoints. The services come from <c>AddStreamingUploads</c>.</summary>
 public static class UploadEndpointRouteBuilderExtensions

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AspNetStreaming.DependencyInjection;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers uploads (the extension lives beside <c>AddAspNetStreaming</c>'s namespace).</summary>
 public static class UploadServiceCollectionExtensions

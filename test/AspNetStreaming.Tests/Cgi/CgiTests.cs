@@ -1,4 +1,3 @@
-using AspNetStreaming.DependencyInjection;
 using System.Net;
 using System.Text;
 using AspNetStreaming.Cgi;

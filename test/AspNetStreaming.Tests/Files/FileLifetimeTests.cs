@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using AspNetStreaming.Http;
 using AspNetStreaming.Tests.Infrastructure;

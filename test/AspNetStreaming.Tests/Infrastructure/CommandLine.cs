@@ -7,9 +7,14 @@ namespace AspNetStreaming.Tests.Infrastructure;
 /// stderr read concurrently, the process killed and the test failed when it outlives <c>timeout</c>.</summary>
 internal static class CommandLine
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
+        string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
+        };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

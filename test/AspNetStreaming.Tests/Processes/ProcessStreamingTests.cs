@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using System.IO.Pipelines;
 using System.Net.Sockets;

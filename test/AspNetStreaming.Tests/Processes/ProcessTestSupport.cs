@@ -1,4 +1,4 @@
-using AspNetStreaming.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using AspNetStreaming.Processes;
 using AspNetStreaming.Tests.Infrastructure;

@@ -1,4 +1,3 @@
-using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http;
 using AspNetStreaming.Cgi;
 using AspNetStreaming.Http.Informational;

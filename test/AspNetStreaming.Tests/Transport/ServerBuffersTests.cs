@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Transport;
 using Microsoft.AspNetCore.Builder;

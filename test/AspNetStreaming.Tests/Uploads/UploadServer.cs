@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http.Informational;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Uploads;

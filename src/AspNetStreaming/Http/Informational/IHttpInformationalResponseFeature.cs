@@ -5,7 +5,7 @@ namespace AspNetStreaming.Http.Informational;
 /// <summary>
 /// Sends interim (1xx) responses before the final one, such as <c>104 Upload Resumption Supported</c> or
 /// <c>103 Early Hints</c>. ASP.NET Core has no API for this (dotnet/aspnetcore#27851); the feature is present
-/// on connections set up with <see cref="InformationalResponseListenOptionsExtensions.UseInformationalResponses"/>.
+/// on connections set up with <see cref="Microsoft.AspNetCore.Hosting.InformationalResponseListenOptionsExtensions.UseInformationalResponses"/>.
 /// </summary>
 public interface IHttpInformationalResponseFeature
 {

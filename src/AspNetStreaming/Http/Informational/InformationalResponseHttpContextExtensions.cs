@@ -1,6 +1,7 @@
+using AspNetStreaming.Http.Informational;
 using Microsoft.AspNetCore.Http;
 
-namespace AspNetStreaming.Http.Informational;
+namespace Microsoft.AspNetCore.Http;
 
 /// <summary>Interim (1xx) responses from request handlers.</summary>
 public static class InformationalResponseHttpContextExtensions

@@ -1,7 +1,8 @@
+using AspNetStreaming.Http.Informational;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace AspNetStreaming.Http.Informational;
+namespace Microsoft.AspNetCore.Hosting;
 
 /// <summary>Turns on interim (1xx) responses for a Kestrel endpoint.</summary>
 public static class InformationalResponseListenOptionsExtensions
