@@ -6,15 +6,24 @@ namespace AspNetStreaming.Diagnostics;
 public static partial class StreamingEventIds
 {
     /// <summary>A Range header had no satisfiable range; 416.</summary>
-    public static readonly EventId RangeNotSatisfiable = new(2003, nameof(RangeNotSatisfiable));
+    public static readonly EventId RangeNotSatisfiable = new(Id.RangeNotSatisfiable, nameof(RangeNotSatisfiable));
 
     /// <summary>A Range header was ignored (invalid, another unit, or refused by the denial-of-service guard);
     /// the whole representation was sent.</summary>
-    public static readonly EventId RangeIgnored = new(2004, nameof(RangeIgnored));
+    public static readonly EventId RangeIgnored = new(Id.RangeIgnored, nameof(RangeIgnored));
 
     /// <summary>A precondition (If-Match, If-Unmodified-Since, If-None-Match on an unsafe method) failed; 412.</summary>
-    public static readonly EventId PreconditionFailed = new(2005, nameof(PreconditionFailed));
+    public static readonly EventId PreconditionFailed = new(Id.PreconditionFailed, nameof(PreconditionFailed));
 
     /// <summary>A file mapping was asked for a method other than GET or HEAD; 405.</summary>
-    public static readonly EventId FileMethodNotAllowed = new(2006, nameof(FileMethodNotAllowed));
+    public static readonly EventId FileMethodNotAllowed = new(Id.FileMethodNotAllowed, nameof(FileMethodNotAllowed));
+
+    /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
+    internal static partial class Id
+    {
+        public const int RangeNotSatisfiable = 2003;
+        public const int RangeIgnored = 2004;
+        public const int PreconditionFailed = 2005;
+        public const int FileMethodNotAllowed = 2006;
+    }
 }

@@ -6,19 +6,19 @@ namespace AspNetStreaming.Http;
 /// <summary>Log messages (source generated) for file results, ranges and preconditions.</summary>
 internal static partial class FileServingLog
 {
-    [LoggerMessage(EventId = 2003, EventName = nameof(StreamingEventIds.RangeNotSatisfiable), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.RangeNotSatisfiable, EventName = nameof(StreamingEventIds.RangeNotSatisfiable), Level = LogLevel.Information,
         Message = "No satisfiable range in '{Range}' for {Path} ({Length} bytes); answering 416.")]
     public static partial void RangeNotSatisfiable(ILogger logger, string range, string path, long length);
 
-    [LoggerMessage(EventId = 2004, EventName = nameof(StreamingEventIds.RangeIgnored), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.RangeIgnored, EventName = nameof(StreamingEventIds.RangeIgnored), Level = LogLevel.Information,
         Message = "Ignored Range '{Range}' for {Path}: {Reason}; sending the whole body.")]
     public static partial void RangeIgnored(ILogger logger, string range, string path, string reason);
 
-    [LoggerMessage(EventId = 2005, EventName = nameof(StreamingEventIds.PreconditionFailed), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.PreconditionFailed, EventName = nameof(StreamingEventIds.PreconditionFailed), Level = LogLevel.Information,
         Message = "A precondition failed for {Method} {Path}; answering 412.")]
     public static partial void PreconditionFailed(ILogger logger, string method, string path);
 
-    [LoggerMessage(EventId = 2006, EventName = nameof(StreamingEventIds.FileMethodNotAllowed), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.FileMethodNotAllowed, EventName = nameof(StreamingEventIds.FileMethodNotAllowed), Level = LogLevel.Information,
         Message = "{Method} {Path} is not allowed on a file mapping; answering 405.")]
     public static partial void MethodNotAllowed(ILogger logger, string method, string path);
 }

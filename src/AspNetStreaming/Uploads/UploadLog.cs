@@ -6,47 +6,47 @@ namespace AspNetStreaming.Uploads;
 /// <summary>Upload log messages (source generated), event ids 4xxx.</summary>
 internal static partial class UploadLog
 {
-    [LoggerMessage(EventId = 4001, EventName = nameof(StreamingEventIds.UploadStored), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadStored, EventName = nameof(StreamingEventIds.UploadStored), Level = LogLevel.Information,
         Message = "Stored upload {Name} ({Length} bytes, replaced: {Replaced}).")]
     public static partial void Stored(ILogger logger, string name, long length, bool replaced);
 
-    [LoggerMessage(EventId = 4002, EventName = nameof(StreamingEventIds.UploadRejected), Level = LogLevel.Warning,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadRejected, EventName = nameof(StreamingEventIds.UploadRejected), Level = LogLevel.Warning,
         Message = "Refused upload to {Path}: {Status} {Reason}")]
     public static partial void Rejected(ILogger logger, string path, int status, string reason);
 
-    [LoggerMessage(EventId = 4003, EventName = nameof(StreamingEventIds.UploadAborted), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadAborted, EventName = nameof(StreamingEventIds.UploadAborted), Level = LogLevel.Information,
         Message = "Upload to {Path} ended early after {Bytes} bytes ({Reason}); nothing was published.")]
     public static partial void Aborted(ILogger logger, string path, long bytes, string reason);
 
-    [LoggerMessage(EventId = 4004, EventName = nameof(StreamingEventIds.UploadDiskFull), Level = LogLevel.Error,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadDiskFull, EventName = nameof(StreamingEventIds.UploadDiskFull), Level = LogLevel.Error,
         Message = "Upload to {Path} ran out of disk space; answering 507.")]
     public static partial void DiskFull(ILogger logger, Exception error, string path);
 
-    [LoggerMessage(EventId = 4005, EventName = nameof(StreamingEventIds.UploadFailed), Level = LogLevel.Error,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadFailed, EventName = nameof(StreamingEventIds.UploadFailed), Level = LogLevel.Error,
         Message = "Upload to {Path} failed; answering 500.")]
     public static partial void Failed(ILogger logger, Exception error, string path);
 
-    [LoggerMessage(EventId = 4006, EventName = nameof(StreamingEventIds.UploadCleanupFailed), Level = LogLevel.Error,
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadCleanupFailed, EventName = nameof(StreamingEventIds.UploadCleanupFailed), Level = LogLevel.Error,
         Message = "Could not delete the temporary upload file {TempPath}.")]
     public static partial void CleanupFailed(ILogger logger, Exception error, string tempPath);
 
-    [LoggerMessage(EventId = 4020, EventName = nameof(StreamingEventIds.ResumableCreated), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableCreated, EventName = nameof(StreamingEventIds.ResumableCreated), Level = LogLevel.Information,
         Message = "Created resumable upload {Id} for {Name} (length {Length}).")]
     public static partial void ResumableCreated(ILogger logger, string id, string name, string length);
 
-    [LoggerMessage(EventId = 4024, EventName = nameof(StreamingEventIds.ResumptionSupportedSent), Level = LogLevel.Debug,
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumptionSupportedSent, EventName = nameof(StreamingEventIds.ResumptionSupportedSent), Level = LogLevel.Debug,
         Message = "Resumable upload {Id}: sent 104 Upload Resumption Supported.")]
     public static partial void ResumptionSupportedSent(ILogger logger, string id);
 
-    [LoggerMessage(EventId = 4021, EventName = nameof(StreamingEventIds.ResumableAppended), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableAppended, EventName = nameof(StreamingEventIds.ResumableAppended), Level = LogLevel.Information,
         Message = "Resumable upload {Id}: appended {Bytes} bytes, offset now {Offset} (request completed: {Completed}); the bytes are kept for resumption.")]
     public static partial void ResumableAppended(ILogger logger, string id, long bytes, long offset, bool completed);
 
-    [LoggerMessage(EventId = 4022, EventName = nameof(StreamingEventIds.ResumableDeleted), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableDeleted, EventName = nameof(StreamingEventIds.ResumableDeleted), Level = LogLevel.Information,
         Message = "Resumable upload {Id} was cancelled by the client.")]
     public static partial void ResumableDeleted(ILogger logger, string id);
 
-    [LoggerMessage(EventId = 4023, EventName = nameof(StreamingEventIds.ResumableExpired), Level = LogLevel.Information,
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableExpired, EventName = nameof(StreamingEventIds.ResumableExpired), Level = LogLevel.Information,
         Message = "Resumable upload {Id} expired after {Age} without activity and was removed.")]
     public static partial void ResumableExpired(ILogger logger, string id, TimeSpan age);
 }
