@@ -36,18 +36,12 @@ public static class CgiEndpointRouteBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(prefix);
         var services = endpoints.ServiceProvider;
         var registered = services.GetService<IOptions<CgiOptions>>()?.Value ?? new CgiOptions();
-        var cgi = new CgiOptions
-        {
-            Root = registered.Root,
-            MaxHeaderBytes = registered.MaxHeaderBytes,
-            ServerSoftware = registered.ServerSoftware,
-            MaxInternalRedirects = registered.MaxInternalRedirects,
-            SpoolDirectory = registered.SpoolDirectory,
-            MaxSpoolBytes = registered.MaxSpoolBytes,
-        };
+        var cgi = registered.Clone();
         configure?.Invoke(cgi);
+        CgiOptions.Rules.ThrowIfInvalid(cgi);
         var processes = (services.GetService<IOptions<ProcessOptions>>()?.Value ?? new ProcessOptions()).Clone();
         configureProcesses?.Invoke(processes);
+        processes.Validate();
 
         // RFC 3875: stdout is the CGI response; a script's stderr goes to the log, never to the client.
         processes.MergeStandardError = false;

@@ -22,4 +22,13 @@ public sealed class CgiOptions
 
     /// <summary>The most bytes spooled for a chunked body. 1 GiB by default.</summary>
     public long MaxSpoolBytes { get; set; } = 1L << 30;
+
+    internal static OptionsRules<CgiOptions> Rules { get; } = new("Streaming:Cgi", o =>
+        o.MaxHeaderBytes <= 0 ? "MaxHeaderBytes must be positive."
+        : o.MaxInternalRedirects < 0 ? "MaxInternalRedirects must not be negative."
+        : o.MaxSpoolBytes < 0 ? "MaxSpoolBytes must not be negative."
+        : null);
+
+    /// <summary>A copy a mapping adjusts without touching the registered options.</summary>
+    internal CgiOptions Clone() => (CgiOptions)MemberwiseClone();
 }

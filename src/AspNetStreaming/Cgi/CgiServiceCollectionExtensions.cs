@@ -1,3 +1,4 @@
+using AspNetStreaming;
 using AspNetStreaming.Cgi;
 using AspNetStreaming.Processes;
 using Microsoft.Extensions.Configuration;
@@ -13,8 +14,7 @@ public static class CgiServiceCollectionExtensions
     public static IServiceCollection AddStreamingCgi(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        services.AddOptions<CgiOptions>().Bind(section)
-            .Validate(o => o.MaxHeaderBytes > 0 && o.MaxInternalRedirects >= 0 && o.MaxSpoolBytes >= 0, "Streaming:Cgi has a negative or zero limit.");
+        services.AddRuledOptions(section, CgiOptions.Rules);
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http;
 using Microsoft.Extensions.Configuration;
@@ -38,8 +39,7 @@ public static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddStreamingFiles(this IServiceCollection services, IConfiguration section)
     {
         services.AddStreamingCore();
-        services.AddOptions<FileServingOptions>().Bind(section).Validate(o => o.ReadSize > 0, "Streaming:Files:ReadSize must be positive.")
-            .Validate(o => o.MaxRanges > 0, "Streaming:Files:MaxRanges must be positive.");
+        services.AddRuledOptions(section, FileServingOptions.Rules);
         return services;
     }
 }

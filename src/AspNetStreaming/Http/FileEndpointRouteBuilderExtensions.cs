@@ -32,21 +32,12 @@ public static class FileEndpointRouteBuilderExtensions
     public static RouteHandlerBuilder MapFiles(this IEndpointRouteBuilder endpoints, string prefix, FileServingOptions options)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(prefix);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ReadSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRanges);
+        FileServingOptions.Rules.ThrowIfInvalid(options);
         var contentRoot = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
         var resolver = new RootedPathResolver(Path.Combine(contentRoot, options.Root), options.AllowDotFiles);
 
-        // One options object for every request of this mapping; results only read it.
-        var resultOptions = new FileResultOptions
-        {
-            ReadSize = options.ReadSize,
-            EnableRangeProcessing = options.EnableRangeProcessing,
-            MaxRanges = options.MaxRanges,
-            CacheControl = options.CacheControl,
-        };
+        var resultOptions = options.ToResultOptions();
         var pattern = prefix.TrimEnd('/') + "/{**path}";
 
         // Every method reaches this one endpoint so that the 405 carries a ProblemDetails body and Allow header

@@ -21,4 +21,19 @@ public sealed class FileServingOptions
 
     /// <summary>The <c>Cache-Control</c> value sent with file responses (200, 206, 304), if any.</summary>
     public string? CacheControl { get; set; }
+
+    internal static OptionsRules<FileServingOptions> Rules { get; } = new("Streaming:Files", o =>
+        o.ReadSize <= 0 ? "ReadSize must be positive."
+        : o.MaxRanges <= 0 ? "MaxRanges must be positive."
+        : string.IsNullOrEmpty(o.Root) ? "Root must name a directory."
+        : null);
+
+    /// <summary>What each file result of a mapping reads (one instance per mapping; results only read it).</summary>
+    internal FileResultOptions ToResultOptions() => new()
+    {
+        ReadSize = ReadSize,
+        EnableRangeProcessing = EnableRangeProcessing,
+        MaxRanges = MaxRanges,
+        CacheControl = CacheControl,
+    };
 }

@@ -101,11 +101,17 @@ public sealed class ProcessOptions
         return copy;
     }
 
-    internal void Validate()
-    {
-        if (ReadSize <= 0 || PipeBufferSize <= 0 || StderrMaxLineLength <= 0 || StderrMaxLinesPerSecond <= 0 || StderrCaptureBytes < 0 || GlobalMaxConcurrency <= 0 || RetryAfterSeconds < 0)
-        {
-            throw new InvalidOperationException("Streaming:Processes has a non-positive size, rate or cap.");
-        }
-    }
+    internal static OptionsRules<ProcessOptions> Rules { get; } = new("Streaming:Processes", o =>
+        o.ReadSize <= 0 ? "ReadSize must be positive."
+        : o.PipeBufferSize <= 0 ? "PipeBufferSize must be positive."
+        : o.StderrMaxLineLength <= 0 ? "StderrMaxLineLength must be positive."
+        : o.StderrMaxLinesPerSecond <= 0 ? "StderrMaxLinesPerSecond must be positive."
+        : o.StderrCaptureBytes < 0 ? "StderrCaptureBytes must not be negative."
+        : o.GlobalMaxConcurrency <= 0 ? "GlobalMaxConcurrency must be positive."
+        : o.MaxConcurrency <= 0 ? "MaxConcurrency must be positive when set."
+        : o.RetryAfterSeconds < 0 ? "RetryAfterSeconds must not be negative."
+        : null);
+
+    /// <summary>Throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming the first setting out of range.</summary>
+    internal void Validate() => Rules.ThrowIfInvalid(this);
 }

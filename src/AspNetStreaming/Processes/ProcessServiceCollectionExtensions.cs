@@ -1,3 +1,4 @@
+using AspNetStreaming;
 using AspNetStreaming.Processes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,18 +15,7 @@ public static class ProcessServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         services.AddStreamingCore();
-        services.AddOptions<ProcessOptions>().Bind(section).Validate(o =>
-        {
-            try
-            {
-                o.Validate();
-                return true;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
-            }
-        }, "Streaming:Processes has a non-positive size, rate or cap.");
+        services.AddRuledOptions(section, ProcessOptions.Rules);
         services.TryAddSingleton<ProcessSupervisor>();
         return services;
     }

@@ -46,4 +46,11 @@ public sealed class UploadOptions
 
     /// <summary>Settings for resumable uploads.</summary>
     public ResumableUploadOptions Resumable { get; set; } = new();
+
+    internal static OptionsRules<UploadOptions> Rules { get; } = new("Streaming:Uploads", o =>
+        o.MaxSize <= 0 ? "MaxSize must be positive."
+        : o.MaxNameLength is <= 0 or > 200 ? "MaxNameLength must be 1..200."
+        : o.MaxConcurrentUploads <= 0 ? "MaxConcurrentUploads must be positive."
+        : o.MinDataRate > 0 && o.MinDataRateGracePeriod <= TimeSpan.FromSeconds(1) ? "MinDataRateGracePeriod must be longer than 1 second (Kestrel's heartbeat)."
+        : null);
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming;
 using AspNetStreaming.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,13 +15,7 @@ public static class UploadServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         services.AddStreamingCore();
-        services.AddOptions<UploadOptions>().Bind(section)
-            .Validate(o => o.MaxSize > 0, "Streaming:Uploads:MaxSize must be positive.")
-            .Validate(o => o.MaxNameLength is > 0 and <= 200, "Streaming:Uploads:MaxNameLength must be 1..200.")
-            .Validate(o => o.MaxConcurrentUploads > 0, "Streaming:Uploads:MaxConcurrentUploads must be positive.")
-            .Validate(o => o.MinDataRate <= 0 || o.MinDataRateGracePeriod > TimeSpan.FromSeconds(1),
-                "Streaming:Uploads:MinDataRateGracePeriod must be longer than 1 second (Kestrel's heartbeat).")
-            .ValidateOnStart();
+        services.AddRuledOptions(section, UploadOptions.Rules);
         services.TryAddSingleton<UploadIngestor>();
         services.TryAddSingleton<ResumableUploadStore>();
         services.AddHostedService<ResumableUploadCleanupService>();
