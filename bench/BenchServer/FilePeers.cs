@@ -14,7 +14,30 @@ internal static class FilePeers
         app.MapGet("/ours/file/{name}", (string name, int? readSize) =>
             StreamingResults.File(Path.Combine(data, Path.GetFileName(name)), "application/octet-stream", readSize: readSize ?? StreamingResults.DefaultFileReadSize));
 
+        // A generated body of unknown length (sent chunked): `mib` MiB of one 64 KiB buffer yielded over and over.
+        app.MapGet("/ours/generated", (int? mib) => StreamingResults.Body(BodyProducers.FromChunks(Repeat(mib ?? 1024)), "application/octet-stream"));
+
         app.MapGet("/ours/producer/{name}", (string name, int? readSize) =>
             StreamingResults.Body(new FileBodyProducer(Path.Combine(data, Path.GetFileName(name)), readSize: readSize ?? BodyProducer.DefaultReadSize), "application/octet-stream"));
+    }
+
+    private static readonly byte[] Block = RandomBlock();
+
+    private static byte[] RandomBlock()
+    {
+        var block = new byte[64 * 1024];
+        Random.Shared.NextBytes(block);
+        return block;
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Repeat(int mib)
+    {
+        var block = Block; // one buffer for every response: the bench measures the server's memory, not the app's
+        for (var i = 0; i < mib * 16; i++)
+        {
+            yield return block;
+        }
+
+        await Task.CompletedTask;
     }
 }

@@ -17,7 +17,23 @@ if (Environment.GetEnvironmentVariable("BENCH_SERVER_BUFFERS") == "streaming")
     builder.Services.AddStreamingServerBuffers(builder.Configuration.GetSection("Streaming:Transport"));
 }
 
+// BENCH_MIN_RESPONSE_RATE=off: no minimum response data rate, so a stalled client stays stalled for the slow-clients
+// scenario to measure what it pins. (Kestrel counts no bytes for a body written with GetMemory/Advance, so with its
+// default it cuts such a response once one flush has waited past the 5 s grace period.)
+if (Environment.GetEnvironmentVariable("BENCH_MIN_RESPONSE_RATE") == "off")
+{
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MinResponseDataRate = null);
+}
+
 var app = builder.Build();
+
+// POST /bench/collect: a full, compacting, aggressive GC, so the slow-clients scenario can also read the RSS that live
+// and pinned memory take once the garbage of the transfers so far is gone.
+app.MapPost("/bench/collect", () =>
+{
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    return Results.NoContent();
+});
 
 app.MapFilePeers(data);
 app.MapUploadPeers(data);

@@ -54,6 +54,12 @@ internal static class ProducerResponse
             }
 
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            if (producer is BodyProducer { Budget: null } pump)
+            {
+                // The app's budget (bound from Streaming:Transport) unless the caller chose one.
+                pump.Budget = context.RequestServices?.GetService<ChunkBudget>();
+            }
+
             metrics?.ResponseStarted();
             var completed = false;
             try

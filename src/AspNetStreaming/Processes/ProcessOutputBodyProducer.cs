@@ -38,13 +38,15 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
     /// <returns>Whether there was any output; <see langword="false"/> at end of stdout.</returns>
     public async ValueTask<bool> ReadFirstAsync(CancellationToken cancellationToken)
     {
-        if (_first is not null)
+        if (_first is not null || _firstLength > 0)
         {
             throw new InvalidOperationException("The first chunk was already read.");
         }
 
-        _first = ArrayPool<byte>.Shared.Rent(ReadSize);
-        _firstLength = await ReadOutputAsync(_first.AsMemory(0, ReadSize), cancellationToken).ConfigureAwait(false);
+        // One small chunk, like the pump's first: it is held until the response has sent it.
+        var size = Math.Min(ReadSize, SmallChunkSize);
+        _first = ArrayPool<byte>.Shared.Rent(size);
+        _firstLength = await ReadOutputAsync(_first.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
         return _firstLength > 0;
     }
 
@@ -52,7 +54,7 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
     /// produced first. The producer returns <paramref name="rented"/> to the shared pool when closed.</summary>
     internal void SetPrefetched(byte[] rented, int offset, int count)
     {
-        if (_first is not null)
+        if (_first is not null || _firstLength > 0)
         {
             throw new InvalidOperationException("Output was already prefetched.");
         }
@@ -70,6 +72,13 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
             var count = Math.Min(destination.Length, _firstLength - _firstOffset);
             first.AsSpan(_firstOffset, count).CopyTo(destination.Span);
             _firstOffset += count;
+            if (_firstOffset == _firstLength)
+            {
+                // Sent on: give the buffer back now rather than hold it for the rest of the response.
+                _first = null;
+                ArrayPool<byte>.Shared.Return(first);
+            }
+
             return count;
         }
 

@@ -8,10 +8,27 @@ namespace AspNetStreaming.Producers;
 /// (backpressure) or while the application holds a pause. Derived types only say how to read a chunk and how
 /// to close what they own.
 /// </summary>
+/// <remarks>
+/// The memory of the chunk in flight stays pinned in the response until the client takes its bytes, so a client
+/// that stops reading keeps it for as long as the connection lives. The pump therefore starts every body with
+/// <see cref="SmallChunkSize"/> chunks and grows them (doubling per flush, up to <see cref="ReadSize"/>) only once
+/// the body has delivered <see cref="GrowthThreshold"/> bytes, more than the kernel's socket buffers take from a
+/// client that reads nothing. A chunk larger than the small size is leased from a <see cref="ChunkBudget"/> while it
+/// is in flight; when the budget is spent the pump reads small chunks until a lease fits again.
+/// </remarks>
 public abstract class BodyProducer : IBodyProducer
 {
     /// <summary>The default chunk size: 64 KiB.</summary>
     public const int DefaultReadSize = 64 * 1024;
+
+    /// <summary>The chunk size every body starts with, and the most a chunk may be without a lease from the
+    /// <see cref="Budget"/>: 16 KiB. A stalled response pins about this much (see README, Slow clients).</summary>
+    public const int SmallChunkSize = 16 * 1024;
+
+    /// <summary>Bytes a body must have produced before its chunks grow past <see cref="SmallChunkSize"/>: 8 MiB.
+    /// Flushes complete at once while the kernel still accepts bytes, and on Linux it accepts about 4 MiB (the
+    /// largest send buffer, <c>tcp_wmem</c>) of a client that never reads; a client that takes twice that reads.</summary>
+    public const long GrowthThreshold = 8L * 1024 * 1024;
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _pauseGate = new();
@@ -22,6 +39,7 @@ public abstract class BodyProducer : IBodyProducer
     private int _closed;
     private Task? _production;
     private long _bytesProduced;
+    private int _chunkTarget;
 
     /// <summary>Creates the pump with a chunk size.</summary>
     /// <param name="readSize">The most bytes read per chunk (and so the most bytes added to the pipe before the
@@ -30,6 +48,7 @@ public abstract class BodyProducer : IBodyProducer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(readSize);
         ReadSize = readSize;
+        _chunkTarget = Math.Min(readSize, SmallChunkSize);
     }
 
     /// <inheritdoc />
@@ -37,6 +56,11 @@ public abstract class BodyProducer : IBodyProducer
 
     /// <summary>The most bytes read per chunk.</summary>
     public int ReadSize { get; }
+
+    /// <summary>Where chunks larger than <see cref="SmallChunkSize"/> are leased from; <see langword="null"/> (the
+    /// default) for <see cref="ChunkBudget.Shared"/>. Responses sent by this library's results use the app's
+    /// registered budget unless one is set here. Read once, when production starts.</summary>
+    public ChunkBudget? Budget { get; set; }
 
     /// <summary>Whether <see cref="Stop"/> was called.</summary>
     public bool IsStopped => _stop.IsCancellationRequested;
@@ -122,6 +146,7 @@ public abstract class BodyProducer : IBodyProducer
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         var token = linked.Token;
+        var budget = Budget ?? ChunkBudget.Shared;
         try
         {
             while (true)
@@ -133,25 +158,45 @@ public abstract class BodyProducer : IBodyProducer
 
                 token.ThrowIfCancellationRequested();
                 var chunk = ChunkSizeFor(Length);
-                var memory = writer.GetMemory(chunk);
-                if (memory.Length > chunk)
+                var lease = 0;
+                if (chunk > SmallChunkSize)
                 {
-                    memory = memory[..chunk];
+                    lease = budget.TryLease(chunk, SmallChunkSize);
+                    chunk = lease == 0 ? SmallChunkSize : lease;
                 }
 
-                var read = await ReadAsync(memory, token).ConfigureAwait(false);
-                if (read == 0)
+                try
                 {
-                    return;
+                    var memory = writer.GetMemory(chunk);
+                    if (memory.Length > chunk)
+                    {
+                        memory = memory[..chunk];
+                    }
+
+                    var read = await ReadAsync(memory, token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    writer.Advance(read);
+                    Interlocked.Add(ref _bytesProduced, read);
+                    var flush = await writer.FlushAsync(token).ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        // The consumer is gone: nobody will read what we would produce next.
+                        throw new OperationCanceledException("The consumer stopped reading.");
+                    }
+                }
+                finally
+                {
+                    // The flush completed (the consumer took the chunk), or the response is over: its memory is free.
+                    budget.Release(lease);
                 }
 
-                writer.Advance(read);
-                Interlocked.Add(ref _bytesProduced, read);
-                var flush = await writer.FlushAsync(token).ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
+                if (_chunkTarget < ReadSize && Interlocked.Read(ref _bytesProduced) >= GrowthThreshold)
                 {
-                    // The consumer is gone: nobody will read what we would produce next.
-                    throw new OperationCanceledException("The consumer stopped reading.");
+                    _chunkTarget = (int)Math.Min(ReadSize, 2L * _chunkTarget);
                 }
             }
         }
@@ -168,21 +213,22 @@ public abstract class BodyProducer : IBodyProducer
         }
     }
 
-    /// <summary>The next chunk's size: <see cref="ReadSize"/>, or less when a known length leaves fewer bytes,
-    /// so a small body does not rent a large buffer.</summary>
+    /// <summary>The next chunk's size before the budget has its say: the growing target (at most
+    /// <see cref="ReadSize"/>), or less when a known length leaves fewer bytes, so a small body does not rent a
+    /// large buffer.</summary>
     private int ChunkSizeFor(long? length)
     {
         if (length is { } total)
         {
             var remaining = total - Interlocked.Read(ref _bytesProduced);
-            if (remaining < ReadSize)
+            if (remaining < _chunkTarget)
             {
                 // At least 1: a producer whose length was wrong must still reach its own end-of-data check.
                 return (int)Math.Max(1, remaining);
             }
         }
 
-        return ReadSize;
+        return _chunkTarget;
     }
 
     private async ValueTask WaitWhilePausedAsync(CancellationToken token)

@@ -5,34 +5,45 @@ using System.Runtime.InteropServices;
 namespace AspNetStreaming.Transport;
 
 /// <summary>
-/// A memory pool of fixed-size pinned blocks (pinned because the socket transport hands them to the kernel),
-/// keeping a bounded number of free blocks for reuse. Blocks are handed out whole: a pipe that asks for 4 KiB
-/// gets the whole block, and Kestrel's receive loop reads as much as the block holds. Like Kestrel's own pool it
-/// gives memory back when idle: each <see cref="EvictionInterval"/> without a rent releases half the free blocks.
+/// A memory pool of pinned blocks (pinned because the socket transport hands them to the kernel) in two sizes,
+/// keeping a bounded number of free blocks of each for reuse. Kestrel rents with its minimum segment size (4 KiB)
+/// whenever it wants "a block" (each receive, each header write) and then uses as much as it is given, so those
+/// rents get a whole large block and one receive call reads up to 64 KiB. A rent that names a larger size is a
+/// writer saying how much it needs (a body producer's chunk): up to the small block size it gets a small block, so
+/// a stalled response whose pipe holds one small chunk pins 16 KiB, not 64 KiB. Like Kestrel's own pool it gives
+/// memory back when idle: each <see cref="EvictionInterval"/> without a rent of a size releases half its free blocks.
 /// </summary>
 internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
-    private readonly ConcurrentQueue<Block> _free = new();
-    private readonly int _blockSize;
-    private readonly int _maxRetained;
+    /// <summary>The size Kestrel rents with when it names none of its own (its pipes' minimum segment size).</summary>
+    internal const int KestrelRentSize = 4096;
+
+    private readonly SizeClass _large;
+    private readonly SizeClass? _small;
     private readonly Timer? _evictionTimer;
-    private int _freeCount;
-    private int _rentsSinceEviction;
+    private long _rentedBytes;
     private volatile bool _disposed;
 
     /// <summary>How often an idle pool releases half its free blocks.</summary>
     public static readonly TimeSpan EvictionInterval = TimeSpan.FromSeconds(10);
 
-    /// <param name="blockSize">Bytes per block.</param>
-    /// <param name="maxRetained">Most free blocks kept for reuse.</param>
+    /// <param name="blockSize">Bytes per large block.</param>
+    /// <param name="maxRetained">Most free blocks of each size kept for reuse.</param>
     /// <param name="evictWhenIdle">Whether a timer calls <see cref="EvictIdleBlocks"/> every
     /// <see cref="EvictionInterval"/> (tests call it themselves).</param>
-    public LargeBlockMemoryPool(int blockSize, int maxRetained, bool evictWhenIdle = true)
+    /// <param name="smallBlockSize">Bytes per small block, for rents above <see cref="KestrelRentSize"/> up to this
+    /// size; 0 (or a size not between the two) for large blocks only.</param>
+    public LargeBlockMemoryPool(int blockSize, int maxRetained, bool evictWhenIdle = true, int smallBlockSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRetained);
-        _blockSize = blockSize;
-        _maxRetained = maxRetained;
+        ArgumentOutOfRangeException.ThrowIfNegative(smallBlockSize);
+        _large = new SizeClass(this, blockSize, maxRetained);
+        if (smallBlockSize > KestrelRentSize && smallBlockSize < blockSize)
+        {
+            _small = new SizeClass(this, smallBlockSize, maxRetained);
+        }
+
         if (evictWhenIdle)
         {
             // The timer holds the pool only weakly through its state, so an undisposed pool can still be collected.
@@ -47,74 +58,108 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     }
 
     /// <inheritdoc />
-    public override int MaxBufferSize => _blockSize;
+    public override int MaxBufferSize => _large.Size;
 
-    /// <summary>Free blocks kept for reuse.</summary>
-    public int RetainedBlocks => Volatile.Read(ref _freeCount);
+    /// <summary>Bytes per small block; 0 when the pool has large blocks only.</summary>
+    public int SmallBlockSize => _small?.Size ?? 0;
+
+    /// <summary>Bytes of the blocks rented and not yet returned: what the server's connections hold right now.</summary>
+    public long RentedBytes => Interlocked.Read(ref _rentedBytes);
+
+    /// <summary>Free blocks (of both sizes) kept for reuse.</summary>
+    public int RetainedBlocks => _large.FreeCount + (_small?.FreeCount ?? 0);
 
     /// <inheritdoc />
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, _blockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, _large.Size);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Interlocked.Increment(ref _rentsSinceEviction);
-        if (_free.TryDequeue(out var block))
-        {
-            Interlocked.Decrement(ref _freeCount);
-            return block.Lease();
-        }
-
-        return new Block(this, _blockSize).Lease();
+        var sizeClass = _small is { } small && minBufferSize > KestrelRentSize && minBufferSize <= small.Size ? small : _large;
+        return sizeClass.Rent();
     }
 
-    /// <summary>Releases half the free blocks (at least one) to the GC when nothing was rented since the last call;
-    /// returns how many it released. A busy pool keeps its blocks.</summary>
-    public int EvictIdleBlocks()
-    {
-        if (Interlocked.Exchange(ref _rentsSinceEviction, 0) != 0)
-        {
-            return 0;
-        }
-
-        var released = 0;
-        for (var target = (RetainedBlocks + 1) / 2; released < target && _free.TryDequeue(out _); released++)
-        {
-            Interlocked.Decrement(ref _freeCount);
-        }
-
-        return released;
-    }
+    /// <summary>Releases half the free blocks (at least one) of each size that was not rented since the last call;
+    /// returns how many it released. A busy size keeps its blocks.</summary>
+    public int EvictIdleBlocks() => _large.EvictIfIdle() + (_small?.EvictIfIdle() ?? 0);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         _evictionTimer?.Dispose();
         _disposed = true;
-        _free.Clear();
-        Volatile.Write(ref _freeCount, 0);
+        _large.Clear();
+        _small?.Clear();
     }
 
-    private void Return(Block block)
+    /// <summary>The free blocks of one size.</summary>
+    private sealed class SizeClass(LargeBlockMemoryPool pool, int size, int maxRetained)
     {
-        // Over the cap (or after disposal) the block is simply dropped: the GC reclaims it.
-        if (!_disposed && Interlocked.Increment(ref _freeCount) <= _maxRetained)
+        private readonly ConcurrentQueue<Block> _free = new();
+        private int _freeCount;
+        private int _rentsSinceEviction;
+
+        public int Size => size;
+
+        public int FreeCount => Volatile.Read(ref _freeCount);
+
+        public Block Rent()
         {
-            _free.Enqueue(block);
+            Interlocked.Increment(ref _rentsSinceEviction);
+            Interlocked.Add(ref pool._rentedBytes, size);
+            if (_free.TryDequeue(out var block))
+            {
+                Interlocked.Decrement(ref _freeCount);
+                return block.Lease();
+            }
+
+            return new Block(this, size).Lease();
         }
-        else
+
+        public int EvictIfIdle()
         {
-            Interlocked.Decrement(ref _freeCount);
+            if (Interlocked.Exchange(ref _rentsSinceEviction, 0) != 0)
+            {
+                return 0;
+            }
+
+            var released = 0;
+            for (var target = (FreeCount + 1) / 2; released < target && _free.TryDequeue(out _); released++)
+            {
+                Interlocked.Decrement(ref _freeCount);
+            }
+
+            return released;
+        }
+
+        public void Return(Block block)
+        {
+            Interlocked.Add(ref pool._rentedBytes, -size);
+            // Over the cap (or after disposal) the block is simply dropped: the GC reclaims it.
+            if (!pool._disposed && Interlocked.Increment(ref _freeCount) <= maxRetained)
+            {
+                _free.Enqueue(block);
+            }
+            else
+            {
+                Interlocked.Decrement(ref _freeCount);
+            }
+        }
+
+        public void Clear()
+        {
+            _free.Clear();
+            Volatile.Write(ref _freeCount, 0);
         }
     }
 
     private sealed class Block : IMemoryOwner<byte>
     {
-        private readonly LargeBlockMemoryPool _pool;
+        private readonly SizeClass _owner;
         private int _leased;
 
-        public Block(LargeBlockMemoryPool pool, int size)
+        public Block(SizeClass owner, int size)
         {
-            _pool = pool;
+            _owner = owner;
             Memory = MemoryMarshal.CreateFromPinnedArray(GC.AllocateUninitializedArray<byte>(size, pinned: true), 0, size);
         }
 
@@ -131,7 +176,7 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
         {
             if (Interlocked.Exchange(ref _leased, 0) == 1)
             {
-                _pool.Return(this);
+                _owner.Return(this);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using AspNetStreaming.Producers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 
@@ -10,6 +11,6 @@ internal sealed class LargeBlockMemoryPoolFactory(IOptions<ServerBufferOptions> 
     public MemoryPool<byte> Create(MemoryPoolOptions? poolOptions = null)
     {
         var value = options.Value;
-        return new LargeBlockMemoryPool(value.BlockSize, value.MaxRetainedBlocks);
+        return new LargeBlockMemoryPool(value.BlockSize, value.MaxRetainedBlocks, smallBlockSize: BodyProducer.SmallChunkSize);
     }
 }

@@ -25,6 +25,16 @@ public sealed class ServerBufferOptions
     /// the defaults a pool keeps at most 16 MiB. 256 by default.</summary>
     public int MaxRetainedBlocks { get; set; } = 256;
 
+    /// <summary>Bytes of a connection's unsent output at which a writer's flush waits (Kestrel's
+    /// <c>SocketTransportOptions.MaxWriteBufferSize</c>, 64 KiB by its default). It bounds what a stalled HTTP/1.1
+    /// response holds beyond its chunk in flight, so it is set to one small chunk: 16 KiB by default. A large chunk
+    /// makes every flush wait for the send anyway, so fast downloads do not notice.</summary>
+    public int MaxWriteBufferSize { get; set; } = 16 * 1024;
+
+    /// <summary>Bytes that large body chunks may hold in flight across all responses of the app
+    /// (<see cref="Producers.ChunkBudget"/>): 32 MiB by default. Applies even with <see cref="Enabled"/> off.</summary>
+    public long ChunkBudget { get; set; } = Producers.ChunkBudget.DefaultCapacity;
+
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="InvalidOperationException">A value is out of range.</exception>
     public void Validate()
@@ -32,6 +42,16 @@ public sealed class ServerBufferOptions
         if (BlockSize is < MinBlockSize or > MaxBlockSize)
         {
             throw new InvalidOperationException($"Streaming:Transport:BlockSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {BlockSize}.");
+        }
+
+        if (MaxWriteBufferSize is < MinBlockSize or > MaxBlockSize)
+        {
+            throw new InvalidOperationException($"Streaming:Transport:MaxWriteBufferSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {MaxWriteBufferSize}.");
+        }
+
+        if (ChunkBudget < 0)
+        {
+            throw new InvalidOperationException($"Streaming:Transport:ChunkBudget must not be negative; it is {ChunkBudget}.");
         }
 
         if (MaxRetainedBlocks < 0)

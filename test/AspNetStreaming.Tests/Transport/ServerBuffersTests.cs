@@ -51,6 +51,9 @@ public sealed class ServerBuffersTests
     [InlineData("BlockSize", "4095")]
     [InlineData("BlockSize", "2097152")]
     [InlineData("MaxRetainedBlocks", "-1")]
+    [InlineData("MaxWriteBufferSize", "4095")]
+    [InlineData("MaxWriteBufferSize", "2097152")]
+    [InlineData("ChunkBudget", "-1")]
     public void AnOutOfRangeSettingFailsAtRegistration(string key, string value)
     {
         var services = new ServiceCollection();
@@ -77,6 +80,37 @@ public sealed class ServerBuffersTests
         Assert.True(second.Memory.Equals(memory), "the returned block was not reused");
         Assert.False(third.Memory.Equals(memory), "one block was handed out twice");
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(65537));
+    }
+
+    [Fact]
+    public void APoolHandsKestrelsOwnRentsALargeBlockAndSizedRentsUpToTheSmallSizeASmallOne()
+    {
+        using var pool = new LargeBlockMemoryPool(65536, maxRetained: 4, evictWhenIdle: false, smallBlockSize: 16384);
+
+        using var receive = pool.Rent(4096); // what Kestrel asks for each receive and header write
+        using var whole = pool.Rent();
+        using var chunk = pool.Rent(16384);  // a body producer's small chunk
+        using var bigger = pool.Rent(16385);
+
+        Assert.Equal((65536, 65536, 16384, 65536), (receive.Memory.Length, whole.Memory.Length, chunk.Memory.Length, bigger.Memory.Length));
+        Assert.Equal(3 * 65536 + 16384, pool.RentedBytes);
+        chunk.Dispose();
+        Assert.Equal(3 * 65536, pool.RentedBytes);
+        Assert.Equal(1, pool.RetainedBlocks);
+        Assert.True(pool.Rent(8192).Memory.Length == 16384, "the returned small block was not handed out for a small rent");
+    }
+
+    [Fact]
+    public void TheServerBuffersBoundTheTransportsWriteBufferAndRegisterTheBudget()
+    {
+        var services = new ServiceCollection();
+        services.AddStreamingServerBuffers(Section(new() { ["MaxWriteBufferSize"] = "32768", ["ChunkBudget"] = "1048576" }));
+        using var provider = services.BuildServiceProvider();
+
+        var socket = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>>().Value;
+
+        Assert.Equal(32768, socket.MaxWriteBufferSize);
+        Assert.Equal(1048576, provider.GetRequiredService<AspNetStreaming.Producers.ChunkBudget>().Capacity);
     }
 
     [Fact]
