@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using AspNetStreaming.DependencyInjection;
 using AspNetStreaming.Http;
 using AspNetStreaming.Producers;
 using AspNetStreaming.Tests.Infrastructure;
@@ -207,11 +206,7 @@ public sealed class SlowClientMemoryTests
                 {
                     builder.Services.AddStreamingServerBuffers(section);
                     builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new OnePoolFactory(pool));
-                    if (http2Only)
-                    {
-                        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
-                    }
-                });
+                }, http2Only ? TestProtocol.H2c : TestProtocol.Http11);
             return new Server(host, host.Services.GetRequiredService<ChunkBudget>(), pool, bodies);
         }
 
