@@ -93,7 +93,7 @@ def measure(port, buffers, path, protocol, clients):
 def run(ctx):
     ctx.data_file("big.bin", bench.GIB)
     ctx.data_file("small.bin", bench.MIB)
-    port = bench.PORT_BASE + 5
+    port = bench.PORT_BASE + 6  # and +7 for h2c; +5 is the bench server's HTTPS endpoint
     subjects = [
         ("h1", f"{H1_CLIENTS} HTTP/1.1", H1_CLIENTS, [
             ("Results.File", False, "/peer/results-file/big.bin"),
