@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.StaticFiles;
 namespace AspNetStreaming.Http;
 
 /// <summary>Content types from file name extensions.</summary>
-public static class ContentTypes
+internal static class ContentTypes
 {
     /// <summary>The type sent when the extension is unknown.</summary>
     public const string Default = "application/octet-stream";

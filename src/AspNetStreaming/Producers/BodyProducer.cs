@@ -60,7 +60,7 @@ public abstract class BodyProducer : IBodyProducer
     /// <summary>Where chunks larger than <see cref="SmallChunkSize"/> are leased from; <see langword="null"/> (the
     /// default) for <see cref="ChunkBudget.Shared"/>. Responses sent by this library's results use the app's
     /// registered budget unless one is set here. Read once, when production starts.</summary>
-    public ChunkBudget? Budget { get; set; }
+    internal ChunkBudget? Budget { get; set; }
 
     /// <summary>Whether <see cref="Stop"/> was called.</summary>
     public bool IsStopped => _stop.IsCancellationRequested;

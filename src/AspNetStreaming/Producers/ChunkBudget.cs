@@ -8,7 +8,7 @@ namespace AspNetStreaming.Producers;
 /// is spent the pump falls back to small chunks. So however many clients stall after a fast start, large chunks
 /// pin at most <see cref="Capacity"/> bytes between them. Leases never allocate.
 /// </summary>
-public sealed class ChunkBudget
+internal sealed class ChunkBudget
 {
     /// <summary>The default capacity: 32 MiB, room for 32 one-MiB chunks in flight.</summary>
     public const long DefaultCapacity = 32L * 1024 * 1024;

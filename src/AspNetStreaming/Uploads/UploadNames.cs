@@ -5,7 +5,7 @@ namespace AspNetStreaming.Uploads;
 /// <summary>Checks client-supplied file names: one plain segment, no separators, no dot segments or dot-files,
 /// no control or reserved characters, no Windows device names, bounded length. Names are refused, not
 /// rewritten, so a client never ends up with a file under a name it did not ask for.</summary>
-public static class UploadNames
+internal static class UploadNames
 {
     private static readonly string[] DeviceNames =
     [

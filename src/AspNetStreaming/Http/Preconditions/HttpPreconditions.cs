@@ -11,7 +11,7 @@ namespace AspNetStreaming.Http.Preconditions;
 /// (weak comparison; 304 for GET/HEAD, 412 otherwise), else <c>If-Modified-Since</c> for GET/HEAD → 304; then
 /// <see cref="IfRangeAllowsRanges"/>. Dates in the future or that do not parse are ignored.
 /// </summary>
-public static class HttpPreconditions
+internal static class HttpPreconditions
 {
     /// <summary>Evaluates <c>If-Match</c>, <c>If-Unmodified-Since</c>, <c>If-None-Match</c> and
     /// <c>If-Modified-Since</c>.</summary>

@@ -1,7 +1,7 @@
 namespace AspNetStreaming.Http.Preconditions;
 
 /// <summary>What the conditional request headers mean for a request (RFC 9110 §13.2.2).</summary>
-public enum PreconditionOutcome
+internal enum PreconditionOutcome
 {
     /// <summary>No precondition failed: perform the request (ranges still subject to <c>If-Range</c>).</summary>
     Proceed,

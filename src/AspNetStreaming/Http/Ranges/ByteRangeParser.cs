@@ -19,7 +19,7 @@ namespace AspNetStreaming.Http.Ranges;
 /// never larger than the representation plus part headers.</item>
 /// </list>
 /// </remarks>
-public static class ByteRangeParser
+internal static class ByteRangeParser
 {
     /// <summary>The default cap on the number of ranges in one request.</summary>
     public const int DefaultMaxRanges = 16;

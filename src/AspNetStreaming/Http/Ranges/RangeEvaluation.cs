@@ -6,7 +6,7 @@ namespace AspNetStreaming.Http.Ranges;
 /// adjacent ranges coalesced; empty otherwise.</param>
 /// <param name="IgnoredReason">For <see cref="RangeOutcome.Full"/> when a header was present but ignored: why
 /// (for the log).</param>
-public readonly record struct RangeEvaluation(RangeOutcome Outcome, IReadOnlyList<ByteRange> Ranges, string? IgnoredReason = null)
+internal readonly record struct RangeEvaluation(RangeOutcome Outcome, IReadOnlyList<ByteRange> Ranges, string? IgnoredReason = null)
 {
     internal static readonly RangeEvaluation None = new(RangeOutcome.Full, []);
 

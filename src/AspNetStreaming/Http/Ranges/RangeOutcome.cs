@@ -1,7 +1,7 @@
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>What a <c>Range</c> header means for a representation (RFC 9110 §14.2).</summary>
-public enum RangeOutcome
+internal enum RangeOutcome
 {
     /// <summary>No usable Range header (absent, another unit, invalid, or refused by the denial-of-service
     /// guard): send the whole representation with 200.</summary>
