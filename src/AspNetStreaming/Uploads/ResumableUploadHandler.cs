@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using AspNetStreaming.Http.Informational;
+using AspNetStreaming.Transport.Informational;
 using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Http;
 

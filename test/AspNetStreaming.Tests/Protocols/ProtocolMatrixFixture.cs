@@ -1,6 +1,6 @@
 using AspNetStreaming.Http;
 using AspNetStreaming.Cgi;
-using AspNetStreaming.Http.Informational;
+using AspNetStreaming.Transport.Informational;
 using AspNetStreaming.Processes;
 using AspNetStreaming.Producers;
 using AspNetStreaming.Tests.Infrastructure;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using AspNetStreaming.Diagnostics;
-using AspNetStreaming.Http.Informational;
+using AspNetStreaming.Transport.Informational;
 using AspNetStreaming.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using AspNetStreaming.Http.Informational;
+using AspNetStreaming.Transport.Informational;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,4 @@
-using AspNetStreaming.Http.Informational;
+using AspNetStreaming.Transport.Informational;
 using Microsoft.AspNetCore.Http;
 
 namespace Microsoft.AspNetCore.Http;

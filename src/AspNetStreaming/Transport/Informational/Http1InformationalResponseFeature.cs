@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
-namespace AspNetStreaming.Http.Informational;
+namespace AspNetStreaming.Transport.Informational;
 
 /// <summary>
 /// Writes interim responses straight into the connection's transport. This is safe only where nothing else is

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace AspNetStreaming.Http.Informational;
+namespace AspNetStreaming.Transport.Informational;
 
 /// <summary>
 /// Sends interim (1xx) responses before the final one, such as <c>104 Upload Resumption Supported</c> or
