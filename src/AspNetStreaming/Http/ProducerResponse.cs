@@ -54,10 +54,10 @@ internal static class ProducerResponse
             }
 
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            if (producer is BodyProducer { Budget: null } pump)
+            if (producer.Budget is null)
             {
                 // The app's budget (bound from Streaming:Transport) unless the caller chose one.
-                pump.Budget = context.RequestServices?.GetService<ChunkBudget>();
+                producer.Budget = context.RequestServices?.GetService<ChunkBudget>();
             }
 
             metrics?.ResponseStarted();
@@ -72,16 +72,16 @@ internal static class ProducerResponse
                 await producer.ProduceAsync(response.BodyWriter, context.RequestAborted).ConfigureAwait(false);
                 completed = true;
             }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested && producer is not BodyProducer { IsStopped: true })
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested && !producer.IsStopped)
             {
                 // The client left. (A stop by the application can also trip RequestAborted, because cancelling a
                 // pending flush makes Kestrel abort the connection; the producer's own flag says which came first.)
-                StreamingLog.ClientDisconnected(logger, BytesSent(producer), producer.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", context.Request.Path);
+                StreamingLog.ClientDisconnected(logger, producer.BytesProduced, producer.Length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", context.Request.Path);
             }
             catch (OperationCanceledException)
             {
                 // Stopped by the application, or the consumer completed: the body is short of what was announced.
-                StreamingLog.ProducerStopped(logger, context.Request.Path, BytesSent(producer));
+                StreamingLog.ProducerStopped(logger, context.Request.Path, producer.BytesProduced);
                 context.Abort();
             }
             catch (Exception error) when (!response.HasStarted)
@@ -92,12 +92,12 @@ internal static class ProducerResponse
             }
             catch (Exception error)
             {
-                StreamingLog.ProducerFailedMidBody(logger, error, context.Request.Path, BytesSent(producer));
+                StreamingLog.ProducerFailedMidBody(logger, error, context.Request.Path, producer.BytesProduced);
                 context.Abort();
             }
             finally
             {
-                metrics?.ResponseEnded(BytesSent(producer), completed);
+                metrics?.ResponseEnded(producer.BytesProduced, completed);
             }
         }
     }
@@ -109,6 +109,4 @@ internal static class ProducerResponse
     /// <summary>The request's logger for <paramref name="category"/>, or a null logger when the app has no logging.</summary>
     internal static ILogger GetLogger(HttpContext context, string category = LoggerCategory)
         => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(category) ?? NullLogger.Instance;
-
-    private static long BytesSent(IBodyProducer producer) => producer is BodyProducer pump ? pump.BytesProduced : 0;
 }

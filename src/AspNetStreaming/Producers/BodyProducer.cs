@@ -62,6 +62,12 @@ public abstract class BodyProducer : IBodyProducer
     /// registered budget unless one is set here. Read once, when production starts.</summary>
     internal ChunkBudget? Budget { get; set; }
 
+    ChunkBudget? IBodyProducer.Budget
+    {
+        get => Budget;
+        set => Budget = value;
+    }
+
     /// <summary>Whether <see cref="Stop"/> was called.</summary>
     public bool IsStopped => _stop.IsCancellationRequested;
 
@@ -176,8 +182,11 @@ public abstract class BodyProducer : IBodyProducer
                     var read = await ReadAsync(memory, token).ConfigureAwait(false);
                     if (read == 0)
                     {
+                        CheckEndedAtLength();
                         return;
                     }
+
+                    CheckWithinLength(read);
 
                     writer.Advance(read);
                     Interlocked.Add(ref _bytesProduced, read);
@@ -213,6 +222,24 @@ public abstract class BodyProducer : IBodyProducer
         }
     }
 
+    // The one place the announced Length is enforced, for every source: a body that disagrees with its
+    // Content-Length must fault (so the response is aborted), never end short or run on.
+    private void CheckEndedAtLength()
+    {
+        if (Length is { } announced && BytesProduced is var produced && produced < announced)
+        {
+            throw new EndOfStreamException($"The body ended after {produced} of the {announced} bytes announced (its source was truncated while being read).");
+        }
+    }
+
+    private void CheckWithinLength(int read)
+    {
+        if (Length is { } announced && BytesProduced + read > announced)
+        {
+            throw new InvalidDataException($"The body ran past the {announced} bytes announced.");
+        }
+    }
+
     /// <summary>The next chunk's size before the budget has its say: the growing target (at most
     /// <see cref="ReadSize"/>), or less when a known length leaves fewer bytes, so a small body does not rent a
     /// large buffer.</summary>
@@ -223,7 +250,7 @@ public abstract class BodyProducer : IBodyProducer
             var remaining = total - Interlocked.Read(ref _bytesProduced);
             if (remaining < _chunkTarget)
             {
-                // At least 1: a producer whose length was wrong must still reach its own end-of-data check.
+                // At least 1: at the announced end one more read must come back empty (CheckWithinLength).
                 return (int)Math.Max(1, remaining);
             }
         }

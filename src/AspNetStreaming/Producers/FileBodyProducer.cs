@@ -120,13 +120,7 @@ public sealed class FileBodyProducer : BodyProducer
 
     private int Advance(int read)
     {
-        if (read == 0)
-        {
-            throw new EndOfStreamException(
-                $"The file ended at byte {_position}, before the {_end - Start} bytes announced from byte {Start} were sent; it was truncated while being read.");
-        }
-
-        _position += read;
+        _position += read; // 0 when the file shrank: the pump then faults, the body being short of its Length
         return read;
     }
 }

@@ -12,7 +12,6 @@ public sealed class GeneratorBodyProducer : BodyProducer
     private readonly IAsyncEnumerable<ReadOnlyMemory<byte>> _chunks;
     private IAsyncEnumerator<ReadOnlyMemory<byte>>? _enumerator;
     private ReadOnlyMemory<byte> _pending;
-    private long _produced;
 
     /// <summary>Produces <paramref name="chunks"/>.</summary>
     /// <param name="chunks">The body, chunk by chunk.</param>
@@ -42,11 +41,6 @@ public sealed class GeneratorBodyProducer : BodyProducer
         {
             if (!await _enumerator.MoveNextAsync().ConfigureAwait(false))
             {
-                if (Length is { } expected && _produced != expected)
-                {
-                    throw new EndOfStreamException($"The generator yielded {_produced} bytes, not the {expected} announced.");
-                }
-
                 return 0;
             }
 
@@ -56,12 +50,6 @@ public sealed class GeneratorBodyProducer : BodyProducer
         var count = Math.Min(destination.Length, _pending.Length);
         _pending[..count].CopyTo(destination);
         _pending = _pending[count..];
-        _produced += count;
-        if (Length is { } announced && _produced > announced)
-        {
-            throw new InvalidDataException($"The generator yielded more than the {announced} bytes announced.");
-        }
-
         return count;
     }
 

@@ -25,6 +25,22 @@ public interface IBodyProducer : IAsyncDisposable
     /// <summary>The number of bytes the producer will write, or <see langword="null"/> when unknown.</summary>
     long? Length { get; }
 
+    /// <summary>How many bytes have been written into the writer and flushed so far (what a log line or a metric
+    /// reports when the body ends early).</summary>
+    long BytesProduced { get; }
+
+    /// <summary>Whether <see cref="Stop"/> was called: a body that ended early because the application stopped it,
+    /// not because the client left.</summary>
+    bool IsStopped { get; }
+
+    /// <summary>Where a producer leases chunks larger than a small one from; responses set the app's registered
+    /// budget before production starts. Producers of other assemblies lease nothing.</summary>
+    internal ChunkBudget? Budget
+    {
+        get => null;
+        set { }
+    }
+
     /// <summary>Writes the whole body into <paramref name="writer"/>. May be called once.</summary>
     /// <param name="writer">Where the bytes go; not completed by the producer.</param>
     /// <param name="cancellationToken">Stops production like <see cref="Stop"/>.</param>

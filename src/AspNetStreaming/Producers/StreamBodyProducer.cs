@@ -48,11 +48,6 @@ public sealed class StreamBodyProducer : BodyProducer
         }
 
         var read = await _stream.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-        if (read == 0 && Length is { } length)
-        {
-            throw new EndOfStreamException($"The stream ended {_remaining} bytes before the {length} bytes announced.");
-        }
-
         _remaining -= read;
         return read;
     }
