@@ -153,25 +153,22 @@ public sealed partial class UploadIngestor : IDisposable
             sizeFeature.MaxRequestBodySize = maxSize;
         }
 
-        var body = context.Request.BodyReader;
+        PipeReader body = context.Request.BodyReader;
         if (IsHttp1(context.Request))
         {
             if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rateFeature)
             {
                 rateFeature.MinDataRate = options.MinDataRate > 0 ? new MinDataRate(options.MinDataRate, options.MinDataRateGracePeriod) : null;
             }
-
-            return body;
         }
-
-        if (options.MinDataRate <= 0)
+        else if (options.MinDataRate > 0)
         {
-            return body;
+            var rated = new MinDataRatePipeReader(body, options.MinDataRate, options.MinDataRateGracePeriod);
+            context.Response.RegisterForDispose(rated);
+            body = rated;
         }
 
-        var guarded = new MinDataRatePipeReader(body, options.MinDataRate, options.MinDataRateGracePeriod);
-        context.Response.RegisterForDispose(guarded);
-        return guarded;
+        return new ClientBodyPipeReader(body);
     }
 
     /// <summary>HTTP/1.0 or 1.1: the protocols with connection-level headers and Kestrel's own rate enforcement.</summary>
@@ -249,7 +246,7 @@ public sealed partial class UploadIngestor : IDisposable
                 UploadLog.Aborted(_logger, path, received, bad.Message);
                 return new UploadException(bad.StatusCode == StatusCodes.Status408RequestTimeout ? UploadErrorKind.TooSlow : UploadErrorKind.IncompleteBody,
                     "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
-            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException:
+            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException or ClientBodyException:
             case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
                 var stopping = _stopping.IsCancellationRequested;
                 UploadLog.Aborted(_logger, path, received, stopping ? "server shutting down" : "client disconnected");
