@@ -29,7 +29,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var script = slash < 0 ? path : path[..slash];
         var pathInfo = slash < 0 ? string.Empty : path[slash..];
-        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessPipelineRun.IsExecutableFile(scriptPath))
+        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
         {
             ProcessLog.CgiScriptNotFound(logger, request.Path, reason ?? "not an executable regular file");
             await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
