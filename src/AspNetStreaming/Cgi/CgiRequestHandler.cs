@@ -79,7 +79,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 return;
             }
 
-            var location = await RunScriptAsync(context, run, body, body is null ? null : contentLength, scriptName, logger).ConfigureAwait(false);
+            var location = await ProcessSession.RunAsync(run, body, session => ReadResponseAsync(context, session, scriptName, logger), context.RequestAborted).ConfigureAwait(false);
             if (location is not null)
             {
                 await RedirectInternallyAsync(context, location, scriptName, logger).ConfigureAwait(false);
@@ -103,94 +103,88 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         }
     }
 
-    /// <summary>Runs the script to the end of its response.</summary>
+    /// <summary>Parses the script's header block from stdout and streams the rest of stdout as the response.</summary>
     /// <returns>A local Location to redirect to internally, or <see langword="null"/> when the response was sent.</returns>
-    private async Task<string?> RunScriptAsync(HttpContext context, ProcessPipelineRun run, PipeReader? body, long? bodyLength, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
+    private async Task<string?> ReadResponseAsync(HttpContext context, ProcessSession session, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
     {
-        var aborted = context.RequestAborted;
-        var producer = new ProcessOutputBodyProducer(run);
-        await using (producer.ConfigureAwait(false))
+        var aborted = session.Aborted;
+        var run = session.Run;
+        var producer = session.Output;
+        var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
+        var bufferOwned = true;
+        try
         {
-            using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
-            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token);
-            var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
-            var bufferOwned = true;
-            try
+            var filled = 0;
+            var end = -1;
+            while (filled < cgiOptions.MaxHeaderBytes)
             {
-                var filled = 0;
-                var end = -1;
-                while (filled < cgiOptions.MaxHeaderBytes)
+                var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    filled += read;
-                    end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
-                    if (end >= 0)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
-                if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+                filled += read;
+                end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
+                if (end >= 0)
                 {
-                    var outcome = filled < cgiOptions.MaxHeaderBytes ? await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false) : null;
-                    if (outcome is { Succeeded: false })
-                    {
-                        await ProcessExchange.WriteFailureAsync(context, run, outcome, null, processOptions, logger).ConfigureAwait(false);
-                        return null;
-                    }
+                    break;
+                }
+            }
 
-                    await MalformedAsync(context, run, scriptName, filled == 0 ? "no output" : end < 0 && filled < cgiOptions.MaxHeaderBytes ? "no blank line after the header block" : "a header block larger than the limit", logger).ConfigureAwait(false);
+            if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+            {
+                var exit = filled < cgiOptions.MaxHeaderBytes ? await session.WaitForExitAsync().ConfigureAwait(false) : null;
+                if (exit is { Outcome.Succeeded: false })
+                {
+                    // CGI answers a failed run with 502/504 even when the request body is what failed (no 413/400
+                    // from the input's error, unlike process results).
+                    await ProcessExchange.WriteFailureAsync(context, run, exit.Outcome, null, processOptions, logger).ConfigureAwait(false);
                     return null;
                 }
 
-                var head = CgiResponseHead.Parse(buffer.AsSpan(0, end), out var error);
-                if (head is null)
-                {
-                    await MalformedAsync(context, run, scriptName, error!, logger).ConfigureAwait(false);
-                    return null;
-                }
-
-                if (head.Location is { } location && head.Status is null && location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
-                {
-                    // A local redirect response (RFC 3875 6.2.2): the script's body, if any, is discarded.
-                    return location;
-                }
-
-                bufferOwned = false;
-                producer.SetPrefetched(buffer, end, filled - end);
-                var response = context.Response;
-                foreach (var (name, value) in head.Headers)
-                {
-                    if (!DroppedResponseHeaders.Contains(name))
-                    {
-                        response.Headers.Append(name, value);
-                    }
-                }
-
-                if (head.Location is not null)
-                {
-                    response.Headers.Location = head.Location;
-                }
-
-                var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
-                await ProducerResponse.SendAsync(context, producer, head.ContentType, status).ConfigureAwait(false);
+                await MalformedAsync(context, run, scriptName, filled == 0 ? "no output" : end < 0 && filled < cgiOptions.MaxHeaderBytes ? "no blank line after the header block" : "a header block larger than the limit", logger).ConfigureAwait(false);
                 return null;
             }
-            finally
-            {
-                if (bufferOwned)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
 
-                await stopFeeding.CancelAsync().ConfigureAwait(false);
-                await feed.ConfigureAwait(false);
+            var head = CgiResponseHead.Parse(buffer.AsSpan(0, end), out var error);
+            if (head is null)
+            {
+                await MalformedAsync(context, run, scriptName, error!, logger).ConfigureAwait(false);
+                return null;
+            }
+
+            if (head.Location is { } location && head.Status is null && location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
+            {
+                // A local redirect response (RFC 3875 6.2.2): the script's body, if any, is discarded.
+                return location;
+            }
+
+            bufferOwned = false;
+            producer.SetPrefetched(buffer, end, filled - end);
+            var response = context.Response;
+            foreach (var (name, value) in head.Headers)
+            {
+                if (!DroppedResponseHeaders.Contains(name))
+                {
+                    response.Headers.Append(name, value);
+                }
+            }
+
+            if (head.Location is not null)
+            {
+                response.Headers.Location = head.Location;
+            }
+
+            var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
+            await ProducerResponse.SendAsync(context, producer, head.ContentType, status).ConfigureAwait(false);
+            return null;
+        }
+        finally
+        {
+            if (bufferOwned)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
