@@ -88,6 +88,10 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     /// <summary>The options the pipeline runs with.</summary>
     public ProcessOptions Options => _options;
 
+    /// <summary>Why the run is killed when it is disposed while a stage still runs; <see cref="ProcessKillReason.Leftover"/>
+    /// when not set. Asked at disposal, so the owner can tell an abort from a choice to stop reading.</summary>
+    public Func<ProcessKillReason>? ReasonWhenAbandoned { get; set; }
+
     /// <summary>Starts every stage, or none: when a stage fails to start, the ones already started are killed.</summary>
     /// <exception cref="ProcessStartException">A program is missing, not executable, or the working directory is bad.</exception>
     public static ProcessPipelineRun Start(IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, ProcessSupervisor? supervisor = null, IReadOnlyDictionary<string, string>? extraEnvironment = null, string? workingDirectory = null)
@@ -142,8 +146,14 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
 
         _timeouts.Dispose();
 
-        // Also waits for a kill already under way (a later reason gets the first kill's task).
-        if (_killer.HasStarted || _killer.AnyStageRunning || _killer.AnyGroupAlive)
+        // A stage still running: the owner stopped before the program ended, and may know why. Otherwise only
+        // processes left in the groups are killed, and a kill already under way is waited for (a later reason
+        // gets the first kill's task).
+        if (_killer.AnyStageRunning)
+        {
+            await KillAsync(ReasonWhenAbandoned?.Invoke() ?? ProcessKillReason.Leftover).ConfigureAwait(false);
+        }
+        else if (_killer.HasStarted || _killer.AnyGroupAlive)
         {
             await KillAsync(ProcessKillReason.Leftover).ConfigureAwait(false);
         }

@@ -41,6 +41,14 @@ internal sealed class ProcessSession
     public static async Task<T> RunAsync<T>(ProcessPipelineRun run, PipeReader? input, Func<ProcessSession, Task<T>> pumpOutput, CancellationToken aborted)
     {
         var output = new ProcessOutputBodyProducer(run);
+
+        // An abort is always Cancelled, whichever path reaches the run first. Kestrel fails the response's flush
+        // when the client leaves but cancels RequestAborted later (it schedules that on the thread pool), and the
+        // failed flush closes the output, which disposes the run while the program still runs; cancelling a
+        // token also runs the output's own registration before ours (last registered, first run). So a run
+        // abandoned after its output went to the consumer, or after the abort, was left by the consumer. One
+        // abandoned before any output went out was the caller's choice (HEAD, a CGI local redirect): Leftover.
+        run.ReasonWhenAbandoned = () => aborted.IsCancellationRequested || output.BytesProduced > 0 ? ProcessKillReason.Cancelled : ProcessKillReason.Leftover;
         await using (output.ConfigureAwait(false))
         {
             using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
