@@ -44,7 +44,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         }
 
         ProcessExchange.ApplyRequestBodyLimit(context, processOptions);
-        FileStream? spool = null;
+        AsyncFile? spool = null;
         PipeReader? body = null;
         try
         {
@@ -57,9 +57,12 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
             {
                 // Unknown length (chunked on HTTP/1.1; on HTTP/2 and 3 any body without content-length): spool so
                 // CONTENT_LENGTH can be given (a script may rely on it to read stdin).
+                spool = AsyncFile.OpenWrite(Path.Combine(cgiOptions.SpoolDirectory ?? Path.GetTempPath(), "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), FileWriteMode.CreateNew);
                 try
                 {
-                    spool = await SpoolAsync(request.BodyReader, context.RequestAborted).ConfigureAwait(false);
+                    // Each read of the body is written as it comes (one gather write): a write threshold could
+                    // exceed what Kestrel's request pipe holds and stall the copy.
+                    contentLength = await request.BodyReader.CopyToFileAsync(spool, 0, cgiOptions.MaxSpoolBytes, cancellationToken: context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (ContentTooLargeException)
                 {
@@ -67,8 +70,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                     return;
                 }
 
-                contentLength = spool.Length;
-                body = PipeReader.Create(spool, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+                body = PipeReader.Create(new AsyncFileReadStream(spool, ownsFile: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
             }
 
             var scriptName = request.PathBase + prefix + "/" + script;
@@ -98,7 +100,8 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                     await body.CompleteAsync().ConfigureAwait(false);
                 }
 
-                await spool.DisposeAsync().ConfigureAwait(false);
+                spool.Dispose();
+                DeleteSpool(spool.Path!);
             }
         }
     }
@@ -222,47 +225,15 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         await redirectPipeline()(context).ConfigureAwait(false);
     }
 
-    private async Task<FileStream> SpoolAsync(PipeReader reader, CancellationToken cancellationToken)
+    private static void DeleteSpool(string path)
     {
-        var directory = cgiOptions.SpoolDirectory ?? Path.GetTempPath();
-        var spool = new FileStream(Path.Combine(directory, "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
-            BufferSize = 64 * 1024,
-        });
         try
         {
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var segment in result.Buffer)
-                {
-                    if (spool.Length + segment.Length > cgiOptions.MaxSpoolBytes)
-                    {
-                        throw new ContentTooLargeException(cgiOptions.MaxSpoolBytes);
-                    }
-
-                    await spool.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-                }
-
-                reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await spool.FlushAsync(cancellationToken).ConfigureAwait(false);
-            spool.Position = 0;
-            return spool;
+            File.Delete(path);
         }
-        catch
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            await spool.DisposeAsync().ConfigureAwait(false);
-            throw;
+            // The temporary directory's cleaner will get it; the response does not depend on it.
         }
     }
 }
