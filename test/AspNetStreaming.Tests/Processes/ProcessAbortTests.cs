@@ -40,12 +40,6 @@ public sealed class ProcessAbortTests
         Assert.True(KilledFor(logs, ProcessKillReason.Cancelled), "the kill was not for the cancellation: " + Kills(logs));
     }
 
-    private static bool KilledFor(CapturedLogs logs, ProcessKillReason reason)
-        => logs.Entries.Any(e => e.EventId.Id == 3005 && e.Message.EndsWith($": {reason}.", StringComparison.Ordinal));
-
-    private static string Kills(CapturedLogs logs)
-        => string.Join(" | ", logs.Entries.Where(e => e.EventId.Id == 3005).Select(e => e.Message));
-
     /// <summary>A response whose headers went out, so a failed body aborts instead of answering 500.</summary>
     private sealed class StartedResponseFeature : HttpResponseFeature
     {
