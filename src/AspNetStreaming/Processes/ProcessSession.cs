@@ -42,11 +42,11 @@ internal sealed class ProcessSession
     {
         var output = new ProcessOutputBodyProducer(run);
 
-        // An abort is always Cancelled, whichever path reaches the run first. Kestrel fails the response's flush
-        // when the client leaves but cancels RequestAborted later (it schedules that on the thread pool), and the
-        // failed flush closes the output, which disposes the run while the program still runs; cancelling a
-        // token also runs the output's own registration before ours (last registered, first run). So a run
-        // abandoned after its output went to the consumer, or after the abort, was left by the consumer. One
+        // An abort is logged and counted as Cancelled whichever path reaches the run first. When a client leaves,
+        // Kestrel fails the response's flush at once but cancels RequestAborted later (on the thread pool); the
+        // failed flush closes the output, which disposes the still-running run before our registration fires.
+        // And a cancelled token runs the output's own registration before ours (last registered, first run). So
+        // a run abandoned after the abort, or once output went to the consumer, was left by the consumer. One
         // abandoned before any output went out was the caller's choice (HEAD, a CGI local redirect): Leftover.
         run.ReasonWhenAbandoned = () => aborted.IsCancellationRequested || output.BytesProduced > 0 ? ProcessKillReason.Cancelled : ProcessKillReason.Leftover;
         await using (output.ConfigureAwait(false))
