@@ -29,7 +29,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var script = slash < 0 ? path : path[..slash];
         var pathInfo = slash < 0 ? string.Empty : path[slash..];
-        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessPipelineRun.IsExecutableFile(scriptPath))
+        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
         {
             ProcessLog.CgiScriptNotFound(logger, request.Path, reason ?? "not an executable regular file");
             await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
@@ -44,7 +44,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         }
 
         ProcessExchange.ApplyRequestBodyLimit(context, processOptions);
-        FileStream? spool = null;
+        AsyncFile? spool = null;
         PipeReader? body = null;
         try
         {
@@ -57,9 +57,12 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
             {
                 // Unknown length (chunked on HTTP/1.1; on HTTP/2 and 3 any body without content-length): spool so
                 // CONTENT_LENGTH can be given (a script may rely on it to read stdin).
+                spool = AsyncFile.OpenWrite(Path.Combine(cgiOptions.SpoolDirectory ?? Path.GetTempPath(), "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), FileWriteMode.CreateNew);
                 try
                 {
-                    spool = await SpoolAsync(request.BodyReader, context.RequestAborted).ConfigureAwait(false);
+                    // Each read of the body is written as it comes (one gather write): a write threshold could
+                    // exceed what Kestrel's request pipe holds and stall the copy.
+                    contentLength = await request.BodyReader.CopyToFileAsync(spool, 0, cgiOptions.MaxSpoolBytes, cancellationToken: context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (ContentTooLargeException)
                 {
@@ -67,8 +70,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                     return;
                 }
 
-                contentLength = spool.Length;
-                body = PipeReader.Create(spool, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+                body = PipeReader.Create(new AsyncFileReadStream(spool, ownsFile: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
             }
 
             var scriptName = request.PathBase + prefix + "/" + script;
@@ -79,7 +81,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 return;
             }
 
-            var location = await RunScriptAsync(context, run, body, body is null ? null : contentLength, scriptName, logger).ConfigureAwait(false);
+            var location = await ProcessSession.RunAsync(run, body, session => ReadResponseAsync(context, session, scriptName, logger), context.RequestAborted).ConfigureAwait(false);
             if (location is not null)
             {
                 await RedirectInternallyAsync(context, location, scriptName, logger).ConfigureAwait(false);
@@ -98,99 +100,94 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                     await body.CompleteAsync().ConfigureAwait(false);
                 }
 
-                await spool.DisposeAsync().ConfigureAwait(false);
+                spool.Dispose();
+                DeleteSpool(spool.Path!);
             }
         }
     }
 
-    /// <summary>Runs the script to the end of its response.</summary>
+    /// <summary>Parses the script's header block from stdout and streams the rest of stdout as the response.</summary>
     /// <returns>A local Location to redirect to internally, or <see langword="null"/> when the response was sent.</returns>
-    private async Task<string?> RunScriptAsync(HttpContext context, ProcessPipelineRun run, PipeReader? body, long? bodyLength, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
+    private async Task<string?> ReadResponseAsync(HttpContext context, ProcessSession session, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
     {
-        var aborted = context.RequestAborted;
-        var producer = new ProcessOutputBodyProducer(run);
-        await using (producer.ConfigureAwait(false))
+        var aborted = session.Aborted;
+        var run = session.Run;
+        var producer = session.Output;
+        var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
+        var bufferOwned = true;
+        try
         {
-            using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
-            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, body, stopFeeding.Token);
-            var buffer = ArrayPool<byte>.Shared.Rent(cgiOptions.MaxHeaderBytes + producer.ReadSize);
-            var bufferOwned = true;
-            try
+            var filled = 0;
+            var end = -1;
+            while (filled < cgiOptions.MaxHeaderBytes)
             {
-                var filled = 0;
-                var end = -1;
-                while (filled < cgiOptions.MaxHeaderBytes)
+                var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    filled += read;
-                    end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
-                    if (end >= 0)
-                    {
-                        break;
-                    }
+                    break;
                 }
 
-                if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+                filled += read;
+                end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
+                if (end >= 0)
                 {
-                    var outcome = filled < cgiOptions.MaxHeaderBytes ? await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false) : null;
-                    if (outcome is { Succeeded: false })
-                    {
-                        await ProcessExchange.WriteFailureAsync(context, run, outcome, null, processOptions, logger).ConfigureAwait(false);
-                        return null;
-                    }
+                    break;
+                }
+            }
 
-                    await MalformedAsync(context, run, scriptName, filled == 0 ? "no output" : end < 0 && filled < cgiOptions.MaxHeaderBytes ? "no blank line after the header block" : "a header block larger than the limit", logger).ConfigureAwait(false);
+            if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+            {
+                var exit = filled < cgiOptions.MaxHeaderBytes ? await session.WaitForExitAsync().ConfigureAwait(false) : null;
+                if (exit is { Outcome.Succeeded: false })
+                {
+                    // CGI answers a failed run with 502/504 even when the request body is what failed (no 413/400
+                    // from the input's error, unlike process results).
+                    await ProcessExchange.WriteFailureAsync(context, run, exit.Outcome, null, processOptions, logger).ConfigureAwait(false);
                     return null;
                 }
 
-                var head = CgiResponseHead.Parse(buffer.AsSpan(0, end), out var error);
-                if (head is null)
-                {
-                    await MalformedAsync(context, run, scriptName, error!, logger).ConfigureAwait(false);
-                    return null;
-                }
-
-                if (head.Location is { } location && head.Status is null && location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
-                {
-                    // A local redirect response (RFC 3875 6.2.2): the script's body, if any, is discarded.
-                    return location;
-                }
-
-                bufferOwned = false;
-                producer.SetPrefetched(buffer, end, filled - end);
-                var response = context.Response;
-                foreach (var (name, value) in head.Headers)
-                {
-                    if (!DroppedResponseHeaders.Contains(name))
-                    {
-                        response.Headers.Append(name, value);
-                    }
-                }
-
-                if (head.Location is not null)
-                {
-                    response.Headers.Location = head.Location;
-                }
-
-                var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
-                await ProducerResponse.SendAsync(context, producer, head.ContentType, status).ConfigureAwait(false);
+                await MalformedAsync(context, run, scriptName, filled == 0 ? "no output" : end < 0 && filled < cgiOptions.MaxHeaderBytes ? "no blank line after the header block" : "a header block larger than the limit", logger).ConfigureAwait(false);
                 return null;
             }
-            finally
-            {
-                if (bufferOwned)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
 
-                await stopFeeding.CancelAsync().ConfigureAwait(false);
-                await feed.ConfigureAwait(false);
+            var head = CgiResponseHead.Parse(buffer.AsSpan(0, end), out var error);
+            if (head is null)
+            {
+                await MalformedAsync(context, run, scriptName, error!, logger).ConfigureAwait(false);
+                return null;
+            }
+
+            if (head.Location is { } location && head.Status is null && location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
+            {
+                // A local redirect response (RFC 3875 6.2.2): the script's body, if any, is discarded.
+                return location;
+            }
+
+            bufferOwned = false;
+            producer.SetPrefetched(buffer, end, filled - end);
+            var response = context.Response;
+            foreach (var (name, value) in head.Headers)
+            {
+                if (!DroppedResponseHeaders.Contains(name))
+                {
+                    response.Headers.Append(name, value);
+                }
+            }
+
+            if (head.Location is not null)
+            {
+                response.Headers.Location = head.Location;
+            }
+
+            var status = head.Status ?? (head.Location is not null ? StatusCodes.Status302Found : StatusCodes.Status200OK);
+            await ProducerResponse.SendAsync(context, producer, head.ContentType, status).ConfigureAwait(false);
+            return null;
+        }
+        finally
+        {
+            if (bufferOwned)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }
@@ -228,47 +225,15 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         await redirectPipeline()(context).ConfigureAwait(false);
     }
 
-    private async Task<FileStream> SpoolAsync(PipeReader reader, CancellationToken cancellationToken)
+    private static void DeleteSpool(string path)
     {
-        var directory = cgiOptions.SpoolDirectory ?? Path.GetTempPath();
-        var spool = new FileStream(Path.Combine(directory, "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
-            BufferSize = 64 * 1024,
-        });
         try
         {
-            while (true)
-            {
-                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var segment in result.Buffer)
-                {
-                    if (spool.Length + segment.Length > cgiOptions.MaxSpoolBytes)
-                    {
-                        throw new ContentTooLargeException(cgiOptions.MaxSpoolBytes);
-                    }
-
-                    await spool.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-                }
-
-                reader.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await spool.FlushAsync(cancellationToken).ConfigureAwait(false);
-            spool.Position = 0;
-            return spool;
+            File.Delete(path);
         }
-        catch
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            await spool.DisposeAsync().ConfigureAwait(false);
-            throw;
+            // The temporary directory's cleaner will get it; the response does not depend on it.
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AspNetStreaming.IO.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace AspNetStreaming.IO;
@@ -29,7 +30,7 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc, ul
             try
             {
                 handle.DangerousAddRef(ref added);
-                if (FromNative(NativeMethods.fstat((int)handle.DangerousGetHandle(), out var stat), stat, out var stamp))
+                if (FromNative(NativeMethods.Fstat((int)handle.DangerousGetHandle(), out var stat), stat, out var stamp))
                 {
                     return stamp;
                 }
@@ -64,7 +65,7 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc, ul
         {
             try
             {
-                if (FromNative(NativeMethods.stat(path, out var stat), stat, out var stamp))
+                if (FromNative(NativeMethods.Stat(path, out var stat), stat, out var stamp))
                 {
                     return stamp;
                 }
@@ -92,29 +93,5 @@ internal readonly record struct FileStamp(long Length, DateTime LastWriteUtc, ul
         var ticks = stat.ModifiedSeconds * TimeSpan.TicksPerSecond + stat.ModifiedNanoseconds / 100;
         stamp = new FileStamp(stat.Size, DateTime.UnixEpoch.AddTicks(ticks), stat.Inode);
         return true;
-    }
-
-    /// <summary>The fields of Linux's 64-bit <c>struct stat</c> we read; sized past the real struct (144 bytes on
-    /// x86-64, 128 on arm64) so the kernel's writes always land inside it.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 256)]
-    private struct LinuxStat
-    {
-        [FieldOffset(8)] public ulong Inode;
-        [FieldOffset(48)] public long Size;
-        [FieldOffset(88)] public long ModifiedSeconds;
-        [FieldOffset(96)] public long ModifiedNanoseconds;
-    }
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", EntryPoint = "fstat", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int fstat(int fd, out LinuxStat stat);
-
-#pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
-        [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        internal static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out LinuxStat stat);
-#pragma warning restore CA2101
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using AspNetStreaming.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -9,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace AspNetStreaming.Processes;
 
-/// <summary>The parts every process-backed response shares (process results and CGI): caps, start, stdin
-/// feeding, and the error responses given before the first output byte.</summary>
+/// <summary>The HTTP side every process-backed response shares (process results and CGI): caps, start, and the
+/// error responses given before the first output byte. The run itself goes through <see cref="ProcessSession"/>.</summary>
 internal static class ProcessExchange
 {
     private static readonly Lazy<ProcessSupervisor> FallbackSupervisor = new(() => new ProcessSupervisor(Microsoft.Extensions.Options.Options.Create(new ProcessOptions())));
@@ -62,101 +60,6 @@ internal static class ProcessExchange
             ProcessLog.FailedBeforeOutput(logger, string.Join(" | ", pipeline), "the program could not be started", StatusCodes.Status502BadGateway);
             await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", error.Message).ConfigureAwait(false);
             return null;
-        }
-    }
-
-    /// <summary>
-    /// Streams <paramref name="body"/> into the first stage's stdin and closes stdin at its end (always, even
-    /// for an empty body). The pipe's backpressure paces the reads: while the program does not read, no more
-    /// of the body is read from the client. When the program closes its stdin early, feeding stops quietly;
-    /// when the body itself fails (client gone, too large), the pipeline is killed and the error returned.
-    /// </summary>
-    /// <param name="run">The pipeline.</param>
-    /// <param name="body">The body, or <see langword="null"/> to close stdin at once.</param>
-    /// <param name="cancellationToken">Stops feeding (stdin is still closed).</param>
-    /// <remarks>Each read takes what has arrived, never waiting for a batch: a client may be waiting for the echo of
-    /// what it sent before it sends the rest (an interactive program, a duplex HTTP/2 stream), even when it
-    /// announced the whole length.</remarks>
-    public static async Task<Exception?> FeedAsync(ProcessPipelineRun run, PipeReader? body, CancellationToken cancellationToken)
-    {
-        var stdin = run.StandardInput;
-        var batchSize = run.Options.ReadSize;
-        byte[]? batch = null;
-        try
-        {
-            while (body is not null)
-            {
-                ReadResult result;
-                try
-                {
-                    result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return null;
-                }
-                catch (Exception error)
-                {
-                    await run.KillAsync(ProcessKillReason.Failure).ConfigureAwait(false);
-                    return error;
-                }
-
-                var buffer = result.Buffer;
-                var stdinClosed = false;
-                try
-                {
-                    if (buffer.IsSingleSegment || buffer.FirstSpan.Length >= batchSize)
-                    {
-                        foreach (var segment in buffer)
-                        {
-                            await stdin.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-                        }
-                    }
-                    else
-                    {
-                        // Kestrel hands the body over in 4 KiB blocks; one pipe write per block costs a system
-                        // call and a wake-up each. Gathering them into one large write costs a memory copy.
-                        batch ??= ArrayPool<byte>.Shared.Rent(batchSize);
-                        var remaining = buffer;
-                        while (!remaining.IsEmpty)
-                        {
-                            var take = (int)Math.Min(batch.Length, remaining.Length);
-                            remaining.Slice(0, take).CopyTo(batch);
-                            await stdin.WriteAsync(batch.AsMemory(0, take), cancellationToken).ConfigureAwait(false);
-                            remaining = remaining.Slice(take);
-                        }
-                    }
-                }
-                catch (Exception error) when (error is IOException or ObjectDisposedException or OperationCanceledException)
-                {
-                    // The program closed its stdin or exited: like a shell, stop writing.
-                    stdinClosed = true;
-                }
-
-                body.AdvanceTo(buffer.End);
-                if (stdinClosed || result.IsCompleted || result.IsCanceled)
-                {
-                    break;
-                }
-            }
-
-            return null;
-        }
-        finally
-        {
-            if (batch is not null)
-            {
-                ArrayPool<byte>.Shared.Return(batch);
-            }
-
-            try
-            {
-                await stdin.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is IOException or ObjectDisposedException)
-            {
-                // EPIPE on close: the program is gone.
-            }
         }
     }
 

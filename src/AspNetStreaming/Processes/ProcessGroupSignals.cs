@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using AspNetStreaming.IO.Native;
 
 namespace AspNetStreaming.Processes;
 
@@ -7,18 +7,16 @@ namespace AspNetStreaming.Processes;
 /// reaches the grandchildren it forked.</summary>
 internal static class ProcessGroupSignals
 {
-    public const int SigKill = 9;
-    public const int SigTerm = 15;
+    public const int SigKill = NativeMethods.SigKill;
+    public const int SigTerm = NativeMethods.SigTerm;
 
     /// <summary>Sends <paramref name="signal"/> to every process in group <paramref name="processGroupId"/>.</summary>
     /// <returns>Whether the group still had members.</returns>
     public static bool Signal(int processGroupId, int signal)
-        => processGroupId > 1 && Kill(-processGroupId, signal) == 0;
+        => processGroupId > 1 && NativeMethods.Kill(-processGroupId, signal) == 0;
 
     /// <summary>Whether any process (zombies included) is left in the group.</summary>
     public static bool IsAlive(int processGroupId) => Signal(processGroupId, 0);
-
-    private const int SetPipeSize = 1031; // F_SETPIPE_SZ (Linux)
 
     /// <summary>Grows a pipe's kernel buffer (Linux; up to /proc/sys/fs/pipe-max-size for unprivileged users) so
     /// one read or write moves more than the default 64 KiB; fewer wake-ups per GiB. Best effort.</summary>
@@ -31,21 +29,11 @@ internal static class ProcessGroupSignals
 
         try
         {
-            _ = Fcntl((int)pipe.SafePipeHandle.DangerousGetHandle(), SetPipeSize, size);
+            _ = NativeMethods.Fcntl((int)pipe.SafePipeHandle.DangerousGetHandle(), NativeMethods.SetPipeSize, size);
         }
         catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException or DllNotFoundException or EntryPointNotFoundException)
         {
             // Not a real pipe, or no libc: keep the default size.
         }
     }
-
-    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Fcntl(int fd, int command, int argument);
-
-    // DllImport rather than LibraryImport: the signature is blittable (no marshalling stub needed) and
-    // LibraryImport would require AllowUnsafeBlocks for the whole library.
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int signal);
 }

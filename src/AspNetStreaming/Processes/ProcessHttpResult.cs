@@ -48,7 +48,6 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
         var logger = ProcessExchange.GetLogger(httpContext);
         var options = Options ?? ProcessExchange.GetOptions(httpContext);
         var supervisor = ProcessExchange.GetSupervisor(httpContext);
-        var aborted = httpContext.RequestAborted;
         using var lease = await ProcessExchange.EnterOrRefuseAsync(httpContext, supervisor, Gate, options, logger).ConfigureAwait(false);
         if (lease is null)
         {
@@ -62,36 +61,31 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
             return;
         }
 
-        var producer = new ProcessOutputBodyProducer(run);
-        await using (producer.ConfigureAwait(false))
-        {
-            using var killOnAbort = aborted.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
-            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var feed = ProcessExchange.FeedAsync(run, StreamRequestBody ? httpContext.Request.BodyReader : null, stopFeeding.Token);
-            try
-            {
-                if (!await producer.ReadFirstAsync(aborted).ConfigureAwait(false))
-                {
-                    var outcome = await producer.WaitForOutcomeAsync(aborted).ConfigureAwait(false);
-                    if (!outcome.Succeeded)
-                    {
-                        var bodyError = feed.IsCompleted || outcome.KillReason == ProcessKillReason.Failure ? await feed.ConfigureAwait(false) : null;
-                        await ProcessExchange.WriteFailureAsync(httpContext, run, outcome, bodyError, options, logger).ConfigureAwait(false);
-                        return;
-                    }
-                }
+        await ProcessSession.RunAsync(run, StreamRequestBody ? httpContext.Request.BodyReader : null,
+            session => AnswerAsync(httpContext, session, options, logger), httpContext.RequestAborted).ConfigureAwait(false);
+    }
 
-                await ProducerResponse.SendAsync(httpContext, producer, options.ContentType).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+    /// <summary>Sends stdout as the response body, or a ProblemDetails when the pipeline failed before its first
+    /// output byte.</summary>
+    private static async Task AnswerAsync(HttpContext httpContext, ProcessSession session, ProcessOptions options, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        try
+        {
+            if (!await session.Output.ReadFirstAsync(session.Aborted).ConfigureAwait(false))
             {
-                // The client went away before the first byte: the registration above kills the tree.
+                var exit = await session.WaitForExitAsync().ConfigureAwait(false);
+                if (!exit.Outcome.Succeeded)
+                {
+                    await ProcessExchange.WriteFailureAsync(httpContext, session.Run, exit.Outcome, exit.InputError, options, logger).ConfigureAwait(false);
+                    return;
+                }
             }
-            finally
-            {
-                await stopFeeding.CancelAsync().ConfigureAwait(false);
-                await feed.ConfigureAwait(false);
-            }
+
+            await ProducerResponse.SendAsync(httpContext, session.Output, options.ContentType).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.Aborted.IsCancellationRequested)
+        {
+            // The client went away before the first byte: the session's registration kills the tree.
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using AspNetStreaming.IO;
 
 namespace AspNetStreaming.Processes;
 
@@ -48,7 +49,8 @@ public sealed class ProcessInput
 
         if (FilePath is not null)
         {
-            return PipeReader.Create(new FileStream(FilePath, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan, BufferSize = 0 }), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+            // Offset reads through the async file core; completing the reader closes the file.
+            return PipeReader.Create(new AsyncFileReadStream(AsyncFile.OpenRead(FilePath)), new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         }
 
         return Bytes.IsEmpty ? null : PipeReader.Create(new System.Buffers.ReadOnlySequence<byte>(Bytes));

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -9,12 +8,11 @@ namespace AspNetStreaming.Processes;
 /// A running pipeline of programs, each in its own session and process group, stage <c>i</c>'s stdout copied
 /// into stage <c>i+1</c>'s stdin (a bounded copy: when the next program stops reading, its stdin pipe fills and
 /// the copy waits, so the previous program blocks on its stdout), every stderr drained into the log. It owns
-/// the processes: disposing it kills whatever is left of every tree and reaps the children.
+/// the processes: disposing it kills whatever is left of every tree and reaps the children. Starting is the
+/// <see cref="ProcessLauncher"/>'s job, killing the <see cref="ProcessTreeKiller"/>'s.
 /// </summary>
 internal sealed class ProcessPipelineRun : IAsyncDisposable
 {
-    private static readonly string? SetsidPath = FindExecutable("setsid", System.Environment.GetEnvironmentVariable("PATH"));
-
     private readonly Process[] _stages;
     private readonly StderrDrain[] _stderr;
     private readonly Task[] _links;
@@ -22,13 +20,10 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     private readonly Task _mergeCopy = Task.CompletedTask;
     private readonly ProcessOptions _options;
     private readonly ILogger _logger;
-    private readonly Lock _killGate = new();
-    private readonly CancellationTokenSource? _totalTimer;
-    private readonly CancellationTokenSource? _idleTimer;
+    private readonly ProcessTreeKiller _killer;
+    private readonly ProcessTimeouts _timeouts;
     private readonly ProcessSupervisor? _supervisor;
-    private Task? _kill;
-    private ProcessKillReason _killReason;
-    private Task<ProcessOutcome>? _outcome;
+    private readonly Lazy<Task<ProcessOutcome>> _outcome;
     private int _disposed;
 
     private ProcessPipelineRun(Process[] stages, IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, string description, ProcessSupervisor? supervisor)
@@ -38,6 +33,8 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         _logger = logger;
         _supervisor = supervisor;
         Description = description;
+        _killer = new ProcessTreeKiller(stages, options.KillGracePeriod, Killing);
+        _outcome = new(WaitAllAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         StandardInput = stages[0].StandardInput.BaseStream;
         if (options.MergeStandardError)
         {
@@ -69,17 +66,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
             _links[i] = LinkAsync(stages[i].StandardOutput.BaseStream, stages[i + 1].StandardInput.BaseStream, options.ReadSize);
         }
 
-        if (options.TotalTimeout is { } total)
-        {
-            _totalTimer = new CancellationTokenSource(total);
-            _totalTimer.Token.UnsafeRegister(static state => ((ProcessPipelineRun)state!).Timeout(ProcessKillReason.TotalTimeout), this);
-        }
-
-        if (options.IdleTimeout is not null)
-        {
-            _idleTimer = new CancellationTokenSource();
-            _idleTimer.Token.UnsafeRegister(static state => ((ProcessPipelineRun)state!).Timeout(ProcessKillReason.IdleTimeout), this);
-        }
+        _timeouts = new ProcessTimeouts(options, TimedOut);
     }
 
     /// <summary>The pipeline as a shell would show it, for logs.</summary>
@@ -96,19 +83,14 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     public IReadOnlyList<int> ProcessIds => [.. _stages.Select(s => s.Id)];
 
     /// <summary>Why the library killed the pipeline, if it did.</summary>
-    public ProcessKillReason KillReason
-    {
-        get
-        {
-            lock (_killGate)
-            {
-                return _killReason;
-            }
-        }
-    }
+    public ProcessKillReason KillReason => _killer.Reason;
 
     /// <summary>The options the pipeline runs with.</summary>
     public ProcessOptions Options => _options;
+
+    /// <summary>Why the run is killed when it is disposed while a stage still runs; <see cref="ProcessKillReason.Leftover"/>
+    /// when not set. Asked at disposal, so the owner can tell an abort from a choice to stop reading.</summary>
+    public Func<ProcessKillReason>? ReasonWhenAbandoned { get; set; }
 
     /// <summary>Starts every stage, or none: when a stage fails to start, the ones already started are killed.</summary>
     /// <exception cref="ProcessStartException">A program is missing, not executable, or the working directory is bad.</exception>
@@ -121,80 +103,22 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         }
 
         var description = string.Join(" | ", pipeline);
-        workingDirectory ??= options.WorkingDirectory;
-        if (workingDirectory is { } directory && !Directory.Exists(directory))
-        {
-            ProcessLog.StartFailed(logger, description, $"the working directory '{directory}' does not exist");
-            throw new ProcessStartException($"The working directory '{directory}' does not exist.");
-        }
-
-        var stages = new List<Process>(pipeline.Count);
-        try
-        {
-            foreach (var command in pipeline)
-            {
-                stages.Add(StartStage(command, options, logger, extraEnvironment, workingDirectory));
-            }
-        }
-        catch
-        {
-            foreach (var started in stages)
-            {
-                KillNow(started);
-                started.Dispose();
-            }
-
-            throw;
-        }
-
-        var run = new ProcessPipelineRun([.. stages], pipeline, options, logger, description, supervisor);
+        var stages = ProcessLauncher.StartAll(pipeline, description, options, logger, extraEnvironment, workingDirectory ?? options.WorkingDirectory);
+        var run = new ProcessPipelineRun(stages, pipeline, options, logger, description, supervisor);
         supervisor?.Track(run);
         ProcessLog.Started(logger, description, string.Join(",", run.ProcessIds));
         return run;
     }
 
     /// <summary>Re-arms the idle timer: call before waiting for output.</summary>
-    public void ArmIdleTimer()
-    {
-        if (_idleTimer is { } timer && _options.IdleTimeout is { } idle)
-        {
-            try
-            {
-                timer.CancelAfter(idle);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Disposed: the run is over.
-            }
-        }
-    }
+    public void ArmIdleTimer() => _timeouts.ArmIdle();
 
     /// <summary>Disarms the idle timer: call when output arrived (the wait for the consumer is not idleness).</summary>
-    public void DisarmIdleTimer()
-    {
-        if (_idleTimer is { } timer)
-        {
-            try
-            {
-                timer.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
-            }
-            catch (ObjectDisposedException)
-            {
-                // Disposed: the run is over.
-            }
-        }
-    }
+    public void DisarmIdleTimer() => _timeouts.DisarmIdle();
 
     /// <summary>Waits for every stage to exit and says how the pipeline ended.</summary>
     public Task<ProcessOutcome> WaitForExitAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_killGate)
-        {
-            _outcome ??= WaitAllAsync();
-        }
-
-        return _outcome.WaitAsync(cancellationToken);
-    }
+        => _outcome.Value.WaitAsync(cancellationToken);
 
     /// <summary>The captured end of stderr of every stage (decoded as UTF-8), or <see langword="null"/> when
     /// nothing was captured.</summary>
@@ -210,20 +134,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     /// <summary>Kills every stage's whole process tree: SIGTERM to each group, then SIGKILL to whatever is left
     /// after <see cref="ProcessOptions.KillGracePeriod"/>; completes when the children are reaped. The first
     /// reason wins; later calls return the same task.</summary>
-    public Task KillAsync(ProcessKillReason reason)
-    {
-        lock (_killGate)
-        {
-            if (_kill is not null)
-            {
-                return _kill;
-            }
-
-            _killReason = reason;
-            _kill = KillTreeAsync(reason);
-            return _kill;
-        }
-    }
+    public Task KillAsync(ProcessKillReason reason) => _killer.KillAsync(reason);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -233,24 +144,18 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
             return;
         }
 
-        _totalTimer?.Dispose();
-        _idleTimer?.Dispose();
-        if (_stages.Any(s => !HasExited(s)) || AnyGroupAlive())
+        _timeouts.Dispose();
+
+        // A stage still running: the owner stopped before the program ended, and may know why. Otherwise only
+        // processes left in the groups are killed, and a kill already under way is waited for (a later reason
+        // gets the first kill's task).
+        if (_killer.AnyStageRunning)
+        {
+            await KillAsync(ReasonWhenAbandoned?.Invoke() ?? ProcessKillReason.Leftover).ConfigureAwait(false);
+        }
+        else if (_killer.HasStarted || _killer.AnyGroupAlive)
         {
             await KillAsync(ProcessKillReason.Leftover).ConfigureAwait(false);
-        }
-        else
-        {
-            Task? kill;
-            lock (_killGate)
-            {
-                kill = _kill;
-            }
-
-            if (kill is not null)
-            {
-                await kill.ConfigureAwait(false);
-            }
         }
 
         await CloseQuietlyAsync(StandardInput).ConfigureAwait(false);
@@ -271,113 +176,6 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
 
         _merged?.Dispose();
         _supervisor?.Untrack(this);
-    }
-
-    internal static string? FindExecutable(string name, string? searchPath)
-    {
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return IsExecutableFile(name) ? Path.GetFullPath(name) : null;
-        }
-
-        foreach (var directory in (searchPath ?? ProcessOptions.DefaultPath).Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Join(directory, name);
-            if (IsExecutableFile(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    internal static bool IsExecutableFile(string path)
-    {
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                return false;
-            }
-
-            return (info.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static Process StartStage(ProcessCommand command, ProcessOptions options, ILogger logger, IReadOnlyDictionary<string, string>? extraEnvironment, string? workingDirectory)
-    {
-        var info = new ProcessStartInfo
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory ?? string.Empty,
-        };
-
-        // Nothing from the host's environment unless allowed by name.
-        info.Environment.Clear();
-        foreach (var name in options.EnvironmentAllowList)
-        {
-            if (System.Environment.GetEnvironmentVariable(name) is { } value)
-            {
-                info.Environment[name] = value;
-            }
-        }
-
-        foreach (var (name, value) in options.Environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        if (extraEnvironment is not null)
-        {
-            foreach (var (name, value) in extraEnvironment)
-            {
-                info.Environment[name] = value;
-            }
-        }
-
-        info.Environment.TryGetValue("PATH", out var childPath);
-        var program = FindExecutable(command.FileName, childPath);
-        if (program is null)
-        {
-            ProcessLog.StartFailed(logger, command.FileName, "not found or not executable");
-            throw new ProcessStartException($"The program '{command.FileName}' was not found or is not executable.");
-        }
-
-        // setsid makes the program the leader of a new session and process group (it execs, it does not fork,
-        // because our child is not a group leader), so one kill(-pgid) reaches every process it starts.
-        if (SetsidPath is not null)
-        {
-            info.FileName = SetsidPath;
-            info.ArgumentList.Add(program);
-        }
-        else
-        {
-            info.FileName = program;
-        }
-
-        foreach (var argument in command.Arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            return Process.Start(info) ?? throw new ProcessStartException($"The program '{program}' could not be started.");
-        }
-        catch (Win32Exception error)
-        {
-            ProcessLog.StartFailed(logger, program, error.Message);
-            throw new ProcessStartException($"The program '{program}' could not be started: {error.Message}", error);
-        }
     }
 
     private static async Task LinkAsync(Stream from, Stream to, int bufferSize)
@@ -410,39 +208,9 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         }
     }
 
-    private static bool HasExited(Process process)
+    private void TimedOut(ProcessKillReason reason)
     {
-        try
-        {
-            return process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
-    private static void KillNow(Process process)
-    {
-        try
-        {
-            if (SetsidPath is not null)
-            {
-                ProcessGroupSignals.Signal(process.Id, ProcessGroupSignals.SigKill);
-            }
-
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(1000);
-        }
-        catch (Exception error) when (error is InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            // Already gone.
-        }
-    }
-
-    private void Timeout(ProcessKillReason reason)
-    {
-        if (_kill is null)
+        if (!_killer.HasStarted)
         {
             ProcessLog.TimedOut(_logger, Description, reason);
         }
@@ -450,51 +218,10 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         _ = KillAsync(reason);
     }
 
-    private bool AnyGroupAlive() => SetsidPath is not null && _stages.Any(s => ProcessGroupSignals.IsAlive(s.Id));
-
-    private async Task KillTreeAsync(ProcessKillReason reason)
+    private void Killing(ProcessKillReason reason)
     {
         ProcessLog.Killed(_logger, Description, reason);
         _supervisor?.Killed(reason);
-        if (SetsidPath is null)
-        {
-            // No process groups on this machine: the framework walks the tree (SIGKILL at once).
-            foreach (var stage in _stages)
-            {
-                KillNow(stage);
-            }
-
-            return;
-        }
-
-        foreach (var stage in _stages)
-        {
-            ProcessGroupSignals.Signal(stage.Id, ProcessGroupSignals.SigTerm);
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        while (AnyGroupAlive() && Stopwatch.GetElapsedTime(started) < _options.KillGracePeriod)
-        {
-            await Task.Delay(10).ConfigureAwait(false);
-        }
-
-        foreach (var stage in _stages)
-        {
-            ProcessGroupSignals.Signal(stage.Id, ProcessGroupSignals.SigKill);
-        }
-
-        // Reap our children (the framework waits on them once they exit).
-        foreach (var stage in _stages)
-        {
-            try
-            {
-                await stage.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // Unkillable (stuck in the kernel): nothing more a user-space parent can do.
-            }
-        }
     }
 
     private async Task<ProcessOutcome> WaitAllAsync()

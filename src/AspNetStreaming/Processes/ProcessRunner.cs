@@ -36,44 +36,62 @@ public static class ProcessRunner
         options.Validate();
         logger ??= NullLogger.Instance;
         var run = ProcessPipelineRun.Start(pipeline, options, logger);
-        var producer = new ProcessOutputBodyProducer(run);
-        await using (producer.ConfigureAwait(false))
+        PipeReader? reader;
+        try
         {
-            using var killOnCancel = cancellationToken.UnsafeRegister(static state => _ = ((ProcessPipelineRun)state!).KillAsync(ProcessKillReason.Cancelled), run);
-            var reader = input.OpenReader();
-            using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var feed = ProcessExchange.FeedAsync(run, reader, stopFeeding.Token);
-            using var output = new MemoryStream();
-            var writer = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
-            Exception? feedError;
-            try
-            {
-                await producer.ProduceAsync(writer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ProcessFailedException)
-            {
-                // A failed program is a result here: the exit codes are returned below.
-            }
-            finally
-            {
-                await writer.CompleteAsync().ConfigureAwait(false);
-                await stopFeeding.CancelAsync().ConfigureAwait(false);
-                feedError = await feed.ConfigureAwait(false);
-                if (reader is not null && input.Reader is null)
-                {
-                    await reader.CompleteAsync().ConfigureAwait(false);
-                }
-            }
-
-            if (feedError is not null && !cancellationToken.IsCancellationRequested)
-            {
-                throw new IOException("The input could not be read.", feedError);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var outcome = await run.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await run.DisposeAsync().ConfigureAwait(false);
-            return new ProcessResult(outcome.ExitCodes, output.ToArray(), run.GetStderrBytes(), outcome.KillReason, outcome.Succeeded);
+            reader = input.OpenReader();
         }
+        catch
+        {
+            await run.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            var (outcome, output) = await ProcessSession.RunAsync(run, reader, CollectAsync, cancellationToken).ConfigureAwait(false);
+
+            // The session disposed the run, so every stderr drain has ended and the tail is whole.
+            return new ProcessResult(outcome.ExitCodes, output, run.GetStderrBytes(), outcome.KillReason, outcome.Succeeded);
+        }
+        finally
+        {
+            if (reader is not null && input.Reader is null)
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Collects stdout to its end, then the outcome; the input's failure is an exception, a failed
+    /// program is not.</summary>
+    private static async Task<(ProcessOutcome Outcome, byte[] Output)> CollectAsync(ProcessSession session)
+    {
+        var cancellationToken = session.Aborted;
+        using var output = new MemoryStream();
+        var writer = PipeWriter.Create(output, new StreamPipeWriterOptions(leaveOpen: true));
+        Exception? inputError;
+        try
+        {
+            await session.Output.ProduceAsync(writer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProcessFailedException)
+        {
+            // A failed program is a result here: the exit codes are returned below.
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+            inputError = await session.EndInputAsync().ConfigureAwait(false);
+        }
+
+        if (inputError is not null && !cancellationToken.IsCancellationRequested)
+        {
+            throw new IOException("The input could not be read.", inputError);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var exit = await session.WaitForExitAsync().ConfigureAwait(false);
+        return (exit.Outcome, output.ToArray());
     }
 }

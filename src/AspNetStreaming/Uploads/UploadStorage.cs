@@ -1,6 +1,7 @@
 using AspNetStreaming.Http;
 using System.Runtime.InteropServices;
 using AspNetStreaming.IO;
+using AspNetStreaming.IO.Native;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNetStreaming.Uploads;
@@ -147,7 +148,7 @@ internal static class UploadStorage
             return;
         }
 
-        var fd = NativeMethods.open(directory, 0 /* O_RDONLY */);
+        var fd = NativeMethods.Open(directory, NativeMethods.OpenReadOnly);
         if (fd < 0)
         {
             throw new IOException($"Could not open the upload directory to flush it (errno {Marshal.GetLastPInvokeError()}).");
@@ -155,14 +156,14 @@ internal static class UploadStorage
 
         try
         {
-            if (NativeMethods.fsync(fd) != 0)
+            if (NativeMethods.Fsync(fd) != 0)
             {
                 throw new IOException($"Could not flush the upload directory (errno {Marshal.GetLastPInvokeError()}).");
             }
         }
         finally
         {
-            _ = NativeMethods.close(fd);
+            _ = NativeMethods.Close(fd);
         }
     }
 
@@ -183,19 +184,5 @@ internal static class UploadStorage
         }
 
         return false;
-    }
-
-    private static class NativeMethods
-    {
-#pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        internal static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-#pragma warning restore CA2101
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        internal static extern int fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        internal static extern int close(int fd);
     }
 }

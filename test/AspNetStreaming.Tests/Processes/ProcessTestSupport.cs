@@ -58,19 +58,23 @@ internal static class ProcessTestSupport
 
     /// <summary>Whether <paramref name="host"/> logged a kill of a tree for <paramref name="reason"/> (the first
     /// reason wins, so this says what triggered the kill).</summary>
-    public static bool KilledFor(KestrelHost host, ProcessKillReason reason)
-        => host.Logs.Entries.Any(e => e.EventId.Id == 3005 && e.Message.EndsWith($": {reason}.", StringComparison.Ordinal));
+    public static bool KilledFor(KestrelHost host, ProcessKillReason reason) => KilledFor(host.Logs, reason);
 
-    /// <summary>Whether the tree was killed because the client left. Two paths start from the disconnect and
-    /// race: the RequestAborted registration (<see cref="ProcessKillReason.Cancelled"/>) and the response's
-    /// producer unwinding and disposing the still-running pipeline (<see cref="ProcessKillReason.Leftover"/>);
-    /// either may log first. Neither is a timeout, which is what this rules out.</summary>
-    public static bool KilledForTheDisconnect(KestrelHost host)
-        => KilledFor(host, ProcessKillReason.Cancelled) || KilledFor(host, ProcessKillReason.Leftover);
+    /// <summary>Whether <paramref name="logs"/> have a kill of a tree for <paramref name="reason"/>.</summary>
+    public static bool KilledFor(CapturedLogs logs, ProcessKillReason reason)
+        => logs.Entries.Any(e => e.EventId.Id == 3005 && e.Message.EndsWith($": {reason}.", StringComparison.Ordinal));
+
+    /// <summary>Whether the tree was killed because the client left: <see cref="ProcessKillReason.Cancelled"/>,
+    /// whichever of the RequestAborted registration and the response's failed flush reaches the run first. (Not a
+    /// timeout, which would also end it.)</summary>
+    public static bool KilledForTheDisconnect(KestrelHost host) => KilledFor(host, ProcessKillReason.Cancelled);
 
     /// <summary>The kill log lines, for failure messages.</summary>
-    public static string Kills(KestrelHost host)
-        => string.Join(" | ", host.Logs.Entries.Where(e => e.EventId.Id is 3005 or 3010).Select(e => e.Message));
+    public static string Kills(KestrelHost host) => Kills(host.Logs);
+
+    /// <summary>The kill log lines in <paramref name="logs"/>, for failure messages.</summary>
+    public static string Kills(CapturedLogs logs)
+        => string.Join(" | ", logs.Entries.Where(e => e.EventId.Id is 3005 or 3010).Select(e => e.Message));
 
     public static StringContent Text(string text) => new(text, Encoding.UTF8, "text/plain");
 }

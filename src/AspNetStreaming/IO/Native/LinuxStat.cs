@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace AspNetStreaming.IO.Native;
+
+/// <summary>The fields of Linux's 64-bit <c>struct stat</c> we read. They sit at the same offsets on x86-64 and
+/// on the generic layout of arm64 (callers check the architecture); the struct is sized past the real one (144
+/// bytes on x86-64, 128 on arm64) so the kernel's writes always land inside it.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 256)]
+internal struct LinuxStat
+{
+    [FieldOffset(8)] public ulong Inode;
+    [FieldOffset(48)] public long Size;
+    [FieldOffset(88)] public long ModifiedSeconds;
+    [FieldOffset(96)] public long ModifiedNanoseconds;
+}

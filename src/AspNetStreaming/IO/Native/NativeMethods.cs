@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+
+namespace AspNetStreaming.IO.Native;
+
+/// <summary>
+/// Every libc call the library makes, in one place so what it asks of the operating system can be read at a
+/// glance. Each caller keeps its own guard (an OS check, or a catch of <see cref="DllNotFoundException"/> and
+/// <see cref="EntryPointNotFoundException"/> for a missing or too old libc) and its portable fallback.
+/// </summary>
+/// <remarks>DllImport rather than LibraryImport: the signatures are blittable or marshal one UTF-8 path (no
+/// generated stub is needed), and LibraryImport would require AllowUnsafeBlocks for the whole library.</remarks>
+internal static class NativeMethods
+{
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = 9;
+
+    /// <summary>SIGTERM.</summary>
+    public const int SigTerm = 15;
+
+    /// <summary>F_SETPIPE_SZ (Linux only): sets a pipe's kernel buffer size.</summary>
+    public const int SetPipeSize = 1031;
+
+    /// <summary>O_RDONLY.</summary>
+    public const int OpenReadOnly = 0;
+
+    /// <summary>Sends a signal to a process, or with a negative pid to every process in that group.</summary>
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Kill(int pid, int signal);
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Fcntl(int fd, int command, int argument);
+
+    // The fstat/stat symbols need glibc 2.33 or musl (older glibc only exports __fxstat/__xstat).
+    [DllImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Fstat(int fd, out LinuxStat stat);
+
+#pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
+    [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, out LinuxStat stat);
+
+    // .NET cannot open a directory handle on Unix, so fsyncing a directory takes open/fsync/close.
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+#pragma warning restore CA2101
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Close(int fd);
+}
