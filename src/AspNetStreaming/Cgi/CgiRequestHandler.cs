@@ -1,6 +1,6 @@
+using AspNetStreaming.Responses;
 using System.Buffers;
 using System.IO.Pipelines;
-using AspNetStreaming.Http;
 using AspNetStreaming.IO;
 using AspNetStreaming.Processes;
 using Microsoft.AspNetCore.Http;
@@ -32,7 +32,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
         {
             ProcessLog.CgiScriptNotFound(logger, request.Path, reason ?? "not an executable regular file");
-            await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
             return;
         }
 
@@ -66,7 +66,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 }
                 catch (ContentTooLargeException)
                 {
-                    await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The request body is larger than the spool limit.").ConfigureAwait(false);
+                    await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The request body is larger than the spool limit.").ConfigureAwait(false);
                     return;
                 }
 
@@ -196,7 +196,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
     {
         _ = run.KillAsync(ProcessKillReason.Failure);
         ProcessLog.CgiMalformed(logger, scriptName, reason);
-        await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "The script's response was malformed.").ConfigureAwait(false);
+        await Problems.WriteAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "The script's response was malformed.").ConfigureAwait(false);
     }
 
     private async Task RedirectInternallyAsync(HttpContext context, string location, string scriptName, Microsoft.Extensions.Logging.ILogger logger)
@@ -205,7 +205,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         if (count >= cgiOptions.MaxInternalRedirects)
         {
             ProcessLog.CgiMalformed(logger, scriptName, "too many internal redirects");
-            await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "Too many internal redirects.").ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", "Too many internal redirects.").ConfigureAwait(false);
             return;
         }
 

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Producers;
 using Microsoft.AspNetCore.Http;
 

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Http;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.IO;
@@ -47,14 +48,14 @@ public static class FileEndpointRouteBuilderExtensions
             var method = context.Request.Method;
             if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
             {
-                FileServingLog.MethodNotAllowed(ProducerResponse.GetLogger(context), method, context.Request.Path);
+                FileServingLog.MethodNotAllowed(RequestLoggers.For(context, ProducerResponse.LoggerCategory), method, context.Request.Path);
                 context.Response.Headers.Allow = AllowedMethods;
                 return NotAllowed();
             }
 
             if (!resolver.TryResolve(path, out var fullPath, out var reason))
             {
-                StreamingLog.PathRejected(ProducerResponse.GetLogger(context), context.Request.Path, reason ?? "refused");
+                StreamingLog.PathRejected(RequestLoggers.For(context, ProducerResponse.LoggerCategory), context.Request.Path, reason ?? "refused");
                 return NotFound();
             }
 
@@ -63,9 +64,8 @@ public static class FileEndpointRouteBuilderExtensions
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound()
-        => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such file.");
+        => Problems.Of(StatusCodes.Status404NotFound, "Not Found", "No such file.");
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotAllowed()
-        => TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method Not Allowed",
-            detail: "Files can only be read, with GET or HEAD.");
+        => Problems.Of(StatusCodes.Status405MethodNotAllowed, "Method Not Allowed", "Files can only be read, with GET or HEAD.");
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http.Ranges;
 using AspNetStreaming.IO;
@@ -51,8 +52,8 @@ public sealed class StreamingFileHttpResult : IResult, IContentTypeHttpResult, I
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             // UnauthorizedAccessException is also what opening a directory throws: directories are never listed.
-            StreamingLog.FileNotFound(ProducerResponse.GetLogger(httpContext), httpContext.Request.Path);
-            return ProducerResponse.WriteProblemAsync(httpContext, StatusCodes.Status404NotFound, "Not Found", "No such file.");
+            StreamingLog.FileNotFound(RequestLoggers.For(httpContext, ProducerResponse.LoggerCategory), httpContext.Request.Path);
+            return Problems.WriteAsync(httpContext, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         }
 
         return RepresentationResponse.SendAsync(httpContext, new FileRepresentationSource(file), Options, ContentType);

@@ -1,5 +1,5 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Processes;
-using AspNetStreaming.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -61,7 +61,7 @@ public static class ProcessEndpointRouteBuilderExtensions
                 if (!templates[i].TryBind(context, out var command, out var error))
                 {
                     ProcessLog.ArgumentRejected(ProcessExchange.GetLogger(context), templates[i].FileName, context.Request.Path, error ?? "invalid");
-                    return (IResult)TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: error);
+                    return (IResult)Problems.Of(StatusCodes.Status400BadRequest, "Bad Request", error);
                 }
 
                 commands[i] = command!;

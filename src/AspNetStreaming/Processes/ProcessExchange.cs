@@ -1,4 +1,4 @@
-using AspNetStreaming.Http;
+using AspNetStreaming.Responses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +14,7 @@ internal static class ProcessExchange
     private static readonly Lazy<ProcessSupervisor> FallbackSupervisor = new(() => new ProcessSupervisor(Microsoft.Extensions.Options.Options.Create(new ProcessOptions())));
 
     public static ILogger GetLogger(HttpContext context)
-        => ProducerResponse.GetLogger(context, ProcessLog.LoggerCategory);
+        => RequestLoggers.For(context, ProcessLog.LoggerCategory);
 
     public static ProcessOptions GetOptions(HttpContext context)
         => context.RequestServices?.GetService<IOptions<ProcessOptions>>()?.Value ?? new ProcessOptions();
@@ -33,7 +33,7 @@ internal static class ProcessExchange
 
         ProcessLog.ConcurrencyRejected(logger, context.Request.Path, refusedBy ?? "global", refusedBy == "endpoint" ? gate!.Limit : supervisor.GlobalLimit);
         context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
+        await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable",
             "Too many programs are running; retry later.").ConfigureAwait(false);
         return null;
     }
@@ -58,7 +58,7 @@ internal static class ProcessExchange
         catch (ProcessStartException error)
         {
             ProcessLog.FailedBeforeOutput(logger, string.Join(" | ", pipeline), "the program could not be started", StatusCodes.Status502BadGateway);
-            await ProducerResponse.WriteProblemAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", error.Message).ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status502BadGateway, "Bad Gateway", error.Message).ConfigureAwait(false);
             return null;
         }
     }
@@ -96,6 +96,6 @@ internal static class ProcessExchange
             extensions["stderr"] = tail;
         }
 
-        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions).ExecuteAsync(context);
+        return Problems.Of(status, title, detail, extensions: extensions).ExecuteAsync(context);
     }
 }

@@ -1,4 +1,4 @@
-using AspNetStreaming.Http;
+using AspNetStreaming.Responses;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNetStreaming.Processes;

@@ -30,6 +30,11 @@ public abstract class BodyProducer : IBodyProducer
     /// largest send buffer, <c>tcp_wmem</c>) of a client that never reads; a client that takes twice that reads.</summary>
     public const long GrowthThreshold = 8L * 1024 * 1024;
 
+    /// <summary>A body whose rest fits in this many bytes (128 KiB) goes out in one chunk: a 64 KiB range or a small
+    /// multipart body costs one read and one flush instead of several small ones (measured: 16 KiB chunks made 64 KiB
+    /// ranges 0.86× Results.File instead of 1.3×), and a stalled client can pin no more than the body itself.</summary>
+    public const int WholeBodyChunkSize = 128 * 1024;
+
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _pauseGate = new();
     private TaskCompletionSource? _resumed;
@@ -248,7 +253,7 @@ public abstract class BodyProducer : IBodyProducer
         if (length is { } total)
         {
             var remaining = total - Interlocked.Read(ref _bytesProduced);
-            if (remaining < _chunkTarget)
+            if (remaining < _chunkTarget || remaining <= Math.Min(WholeBodyChunkSize, ReadSize))
             {
                 // At least 1: at the announced end one more read must come back empty (CheckWithinLength).
                 return (int)Math.Max(1, remaining);

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using System.Buffers;
 using System.Globalization;
 using AspNetStreaming.Transport.Informational;
@@ -351,7 +352,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         return UploadResults.Problem(error);
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "No such upload (it may have expired or been cancelled).");
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => Problems.Of(StatusCodes.Status404NotFound, "Not Found", "No such upload (it may have expired or been cancelled).");
 
     // Upload-Complete is a structured boolean: ?1 or ?0.
     private static bool ParseComplete(HttpRequest request)

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNetStreaming.Uploads;
@@ -36,6 +37,6 @@ public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
             httpContext.Response.Headers.Connection = "close";
         }
 
-        return TypedResults.Problem(statusCode: Error.StatusCode, title: Error.Title, detail: Error.Detail, type: Error.ProblemType).ExecuteAsync(httpContext);
+        return Problems.Of(Error.StatusCode, Error.Title, Error.Detail, type: Error.ProblemType).ExecuteAsync(httpContext);
     }
 }

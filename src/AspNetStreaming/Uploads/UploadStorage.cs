@@ -1,4 +1,3 @@
-using AspNetStreaming.Http;
 using System.Runtime.InteropServices;
 using AspNetStreaming.IO;
 using AspNetStreaming.IO.Native;

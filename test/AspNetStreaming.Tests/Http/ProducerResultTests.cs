@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;

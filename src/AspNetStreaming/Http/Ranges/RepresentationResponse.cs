@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Http.Preconditions;
 using AspNetStreaming.Producers;
 using Microsoft.AspNetCore.Diagnostics;
@@ -71,9 +72,9 @@ internal static class RepresentationResponse
                     response.StatusCode = StatusCodes.Status304NotModified;
                     return Task.CompletedTask;
                 case PreconditionOutcome.PreconditionFailed:
-                    FileServingLog.PreconditionFailed(ProducerResponse.GetLogger(context), request.Method, request.Path);
+                    FileServingLog.PreconditionFailed(RequestLoggers.For(context, ProducerResponse.LoggerCategory), request.Method, request.Path);
                     headers.CacheControl = default;
-                    return ProducerResponse.WriteProblemAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
+                    return Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
                         "The representation does not match the request's preconditions.");
             }
         }
@@ -109,7 +110,7 @@ internal static class RepresentationResponse
             switch (evaluation.Outcome)
             {
                 case RangeOutcome.NotSatisfiable:
-                    FileServingLog.RangeNotSatisfiable(ProducerResponse.GetLogger(context), rangeHeader.ToString(), request.Path, total);
+                    FileServingLog.RangeNotSatisfiable(RequestLoggers.For(context, ProducerResponse.LoggerCategory), rangeHeader.ToString(), request.Path, total);
                     return SendNotSatisfiableAsync(context, total);
                 case RangeOutcome.Partial when evaluation.Ranges.Count == 1:
                     var range = evaluation.Ranges[0];
@@ -123,7 +124,7 @@ internal static class RepresentationResponse
                 default:
                     if (evaluation.IgnoredReason is { } reason)
                     {
-                        FileServingLog.RangeIgnored(ProducerResponse.GetLogger(context), rangeHeader.ToString(), request.Path, reason);
+                        FileServingLog.RangeIgnored(RequestLoggers.For(context, ProducerResponse.LoggerCategory), rangeHeader.ToString(), request.Path, reason);
                     }
 
                     break;

@@ -1,7 +1,6 @@
 using System.Globalization;
-using AspNetStreaming.IO;
 
-namespace AspNetStreaming.Http;
+namespace AspNetStreaming.IO;
 
 /// <summary>
 /// The one strong entity tag format for files, shared by downloads (validators, If-Range) and uploads

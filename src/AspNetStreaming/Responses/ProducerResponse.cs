@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AspNetStreaming.Http;
+namespace AspNetStreaming.Responses;
 
 /// <summary>
 /// Sends a producer as a response body: the one place where results hand a body to Kestrel, so every result
@@ -36,7 +36,7 @@ internal static class ProducerResponse
     /// </remarks>
     public static async Task SendAsync(HttpContext context, IBodyProducer producer, string? contentType, int statusCode = StatusCodes.Status200OK, bool headersFirst = false)
     {
-        var logger = GetLogger(context);
+        var logger = RequestLoggers.For(context, LoggerCategory);
         var metrics = context.RequestServices?.GetService<StreamingMetrics>();
         var response = context.Response;
         await using (producer.ConfigureAwait(false))
@@ -88,7 +88,7 @@ internal static class ProducerResponse
             {
                 StreamingLog.ProducerFailedBeforeBody(logger, error, context.Request.Path);
                 response.Clear();
-                await WriteProblemAsync(context, StatusCodes.Status500InternalServerError, "The response body could not be produced.").ConfigureAwait(false);
+                await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "The response body could not be produced.").ConfigureAwait(false);
             }
             catch (Exception error)
             {
@@ -101,12 +101,4 @@ internal static class ProducerResponse
             }
         }
     }
-
-    /// <summary>Writes a ProblemDetails response (through <c>IProblemDetailsService</c> when registered).</summary>
-    public static Task WriteProblemAsync(HttpContext context, int statusCode, string title, string? detail = null)
-        => TypedResults.Problem(detail: detail, statusCode: statusCode, title: title).ExecuteAsync(context);
-
-    /// <summary>The request's logger for <paramref name="category"/>, or a null logger when the app has no logging.</summary>
-    internal static ILogger GetLogger(HttpContext context, string category = LoggerCategory)
-        => context.RequestServices?.GetService<ILoggerFactory>()?.CreateLogger(category) ?? NullLogger.Instance;
 }
