@@ -2,7 +2,7 @@ namespace AspNetStreaming.Processes;
 
 /// <summary>A non-waiting concurrency cap: a slot is taken or refused at once (a refused request gets 503 and
 /// <c>Retry-After</c> rather than a queue that would hold connections).</summary>
-public sealed class ConcurrencyGate
+internal sealed class ConcurrencyGate
 {
     private int _count;
 

@@ -33,7 +33,7 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
     public ProcessOptions? Options { get; }
 
     /// <summary>The endpoint's concurrency cap, if any.</summary>
-    public ConcurrencyGate? Gate { get; }
+    internal ConcurrencyGate? Gate { get; }
 
     /// <summary>Whether the request body is streamed into stdin (otherwise stdin is closed at once).</summary>
     public bool StreamRequestBody { get; }

@@ -9,7 +9,7 @@ namespace AspNetStreaming.Processes;
 /// Knows every pipeline the app runs: enforces the global concurrency cap (and per-endpoint caps through
 /// <see cref="ConcurrencyGate"/>), and kills every process tree when the application stops.
 /// </summary>
-public sealed class ProcessSupervisor : IDisposable
+internal sealed class ProcessSupervisor : IDisposable
 {
     private readonly ConcurrentDictionary<ProcessPipelineRun, byte> _running = new();
     private readonly ConcurrencyGate _global;
