@@ -1,6 +1,6 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using AspNetStreaming.Tests.Infrastructure;
 
 namespace AspNetStreaming.Tests.Clients;
 
@@ -27,29 +27,7 @@ internal static class NodeScript
     public static async Task<NodeRun> RunAsync(string script, IEnumerable<string> arguments, TimeSpan timeout,
         Func<string, StreamWriter, Task>? onLine = null)
     {
-        var info = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = info };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception error)
-        {
-            Assert.Fail($"Cannot start node ({error.Message}): install Node.js (apt-get install nodejs npm; .ci/run does).");
-        }
+        using var process = CommandLine.Start("node", [script, .. arguments], Folder, "install Node.js (apt-get install nodejs npm; .ci/run does)");
 
         if (onLine is null)
         {

@@ -7,8 +7,9 @@ namespace AspNetStreaming.Tests.Infrastructure;
 /// stderr read concurrently, the process killed and the test failed when it outlives <c>timeout</c>.</summary>
 internal static class CommandLine
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
-        string? workingDirectory = null)
+    /// <summary>Starts <paramref name="program"/> with stdin, stdout and stderr redirected; fails the test, with
+    /// <paramref name="installHint"/>, when it cannot be started.</summary>
+    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory, string installHint)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -20,16 +21,24 @@ internal static class CommandLine
             info.ArgumentList.Add(argument);
         }
 
-        using var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = info };
         try
         {
             process.Start();
         }
         catch (Win32Exception error)
         {
-            Assert.Fail($"Cannot start {program} ({error.Message}): install it (.ci/run does).");
+            process.Dispose();
+            Assert.Fail($"Cannot start {program} ({error.Message}): {installHint}.");
         }
 
+        return process;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
+        string? workingDirectory = null)
+    {
+        using var process = Start(program, arguments, workingDirectory, "install it (.ci/run does)");
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

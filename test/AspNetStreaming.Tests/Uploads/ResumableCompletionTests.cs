@@ -15,9 +15,7 @@ public sealed class ResumableCompletionTests
     {
         using var temp = new TempDirectory();
         await using var server = await UploadServer.StartAsync(temp.Path);
-        using var create = new HttpRequestMessage(HttpMethod.Post, "r/len.bin") { Content = new ByteArrayContent([1, 2, 3]) };
-        create.Headers.Add("Upload-Complete", "?0");
-        create.Headers.Add("Upload-Length", "6");
+        using var create = CreateWithLength("len.bin", [1, 2, 3], 6);
         using var created = await server.Client.SendAsync(create);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("?0", Header(created, "Upload-Complete"));
@@ -38,9 +36,7 @@ public sealed class ResumableCompletionTests
     {
         using var temp = new TempDirectory();
         await using var server = await UploadServer.StartAsync(temp.Path);
-        using var create = new HttpRequestMessage(HttpMethod.Post, "r/once.bin") { Content = new ByteArrayContent([7, 8]) };
-        create.Headers.Add("Upload-Complete", "?0");
-        create.Headers.Add("Upload-Length", "2");
+        using var create = CreateWithLength("once.bin", [7, 8], 2);
 
         using var created = await server.Client.SendAsync(create);
 
@@ -54,9 +50,7 @@ public sealed class ResumableCompletionTests
     {
         using var temp = new TempDirectory();
         await using var server = await UploadServer.StartAsync(temp.Path);
-        using var create = new HttpRequestMessage(HttpMethod.Post, "r/over.bin") { Content = new ByteArrayContent([1, 2]) };
-        create.Headers.Add("Upload-Complete", "?0");
-        create.Headers.Add("Upload-Length", "4");
+        using var create = CreateWithLength("over.bin", [1, 2], 4);
         using var created = await server.Client.SendAsync(create);
 
         using var over = await server.Client.SendAsync(Patch(created.Headers.Location!.OriginalString, 2, complete: false, [3, 4, 5]));

@@ -16,6 +16,16 @@ internal static class ResumableRequests
         return created.Headers.Location!.OriginalString;
     }
 
+    /// <summary>A creation of <paramref name="name"/> carrying <paramref name="first"/>, not complete, announcing
+    /// <paramref name="length"/>.</summary>
+    public static HttpRequestMessage CreateWithLength(string name, byte[] first, long length)
+    {
+        var create = new HttpRequestMessage(HttpMethod.Post, "r/" + name) { Content = new ByteArrayContent(first) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        return create;
+    }
+
     public static HttpRequestMessage Patch(string location, long offset, bool complete, byte[] body)
     {
         var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ByteArrayContent(body) };
