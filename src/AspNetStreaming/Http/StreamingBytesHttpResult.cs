@@ -1,3 +1,4 @@
+using AspNetStreaming.Producers;
 using AspNetStreaming.Http.Ranges;
 using Microsoft.AspNetCore.Http;
 
@@ -35,6 +36,6 @@ public sealed class StreamingBytesHttpResult : IResult, IContentTypeHttpResult, 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return RepresentationResponse.SendAsync(httpContext, new MemoryRepresentationSource(Contents), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new MemorySource(Contents), Options, ContentType);
     }
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming.Producers;
 using AspNetStreaming.Responses;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http.Ranges;
@@ -56,6 +57,6 @@ public sealed class StreamingFileHttpResult : IResult, IContentTypeHttpResult, I
             return Problems.WriteAsync(httpContext, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         }
 
-        return RepresentationResponse.SendAsync(httpContext, new FileRepresentationSource(file), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new FileSource(file), Options, ContentType);
     }
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming.Producers;
 using AspNetStreaming.Http.Ranges;
 using Microsoft.AspNetCore.Http;
 
@@ -47,6 +48,6 @@ public sealed class StreamingStreamHttpResult : IResult, IContentTypeHttpResult,
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return RepresentationResponse.SendAsync(httpContext, new StreamRepresentationSource(Stream, LeaveOpen, Options.ReadSize), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new StreamSource(Stream, LeaveOpen, Options.ReadSize), Options, ContentType);
     }
 }

@@ -8,12 +8,12 @@ namespace AspNetStreaming.Http.Ranges;
 /// <summary>
 /// Builds a <c>multipart/byteranges</c> body (RFC 9110 §14.6): every part header is formatted up front into one
 /// buffer, so the exact <c>Content-Length</c> is known before the first byte; the body is a
-/// <see cref="RepresentationBodyProducer"/> run by the one pump (no second copy loop).
+/// <see cref="SourceBodyProducer"/> run by the one pump (no second copy loop).
 /// </summary>
 internal static class MultipartByteRanges
 {
     /// <summary>Creates the body for <paramref name="ranges"/> and the matching <c>Content-Type</c>.</summary>
-    public static BodyProducer Create(RepresentationSource source, IReadOnlyList<ByteRange> ranges, string partContentType, long totalLength, int readSize, out string contentType)
+    public static BodyProducer Create(RandomAccessSource source, IReadOnlyList<ByteRange> ranges, string partContentType, long totalLength, int readSize, out string contentType)
     {
         var boundary = CreateBoundary();
         contentType = "multipart/byteranges; boundary=" + boundary;
@@ -33,17 +33,17 @@ internal static class MultipartByteRanges
         size += Encoding.UTF8.GetByteCount(texts[^1]);
         var buffer = new byte[size];
         var offset = 0;
-        var parts = new RepresentationBodyProducer.Part[texts.Length];
+        var parts = new SourceBodyProducer.Part[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
             var written = Encoding.UTF8.GetBytes(texts[i], buffer.AsSpan(offset));
             parts[i] = i < ranges.Count
-                ? new RepresentationBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
-                : new RepresentationBodyProducer.Part(offset, written, 0, 0);
+                ? new SourceBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
+                : new SourceBodyProducer.Part(offset, written, 0, 0);
             offset += written;
         }
 
-        return new RepresentationBodyProducer(source, buffer, parts, readSize);
+        return new SourceBodyProducer(source, buffer, parts, readSize);
     }
 
     /// <summary>A random boundary per response (so no file content can be crafted to contain it).</summary>

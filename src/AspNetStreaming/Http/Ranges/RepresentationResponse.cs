@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 namespace AspNetStreaming.Http.Ranges;
 
 /// <summary>
-/// Sends a <see cref="RepresentationSource"/> with validators, preconditions (RFC 9110 §13.2.2) and ranges
+/// Sends a <see cref="RandomAccessSource"/> with validators, preconditions (RFC 9110 §13.2.2) and ranges
 /// (§14): 200, 206 (one range, or <c>multipart/byteranges</c>), 304, 412 or 416. The body always goes through
 /// <see cref="ProducerResponse"/>, which disposes the producer on every path; the producer owns the source from
 /// the moment it is made, and until then this code does, so the source (the open file) is closed exactly once
@@ -16,7 +16,7 @@ namespace AspNetStreaming.Http.Ranges;
 /// </summary>
 internal static class RepresentationResponse
 {
-    public static Task SendAsync(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType)
+    public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType)
     {
         var handedOver = false;
         try
@@ -32,7 +32,7 @@ internal static class RepresentationResponse
         }
     }
 
-    private static Task SendCore(HttpContext context, RepresentationSource source, FileResultOptions options, string contentType, ref bool handedOver)
+    private static Task SendCore(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, ref bool handedOver)
     {
         var request = context.Request;
         var response = context.Response;
@@ -116,7 +116,7 @@ internal static class RepresentationResponse
                     var range = evaluation.Ranges[0];
                     headers.ContentRange = FormatContentRange(range, total);
                     handedOver = true;
-                    return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
+                    return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
                 case RangeOutcome.Partial:
                     var multipart = MultipartByteRanges.Create(source, evaluation.Ranges, contentType, total, options.ReadSize, out var multipartType);
                     handedOver = true;
@@ -132,7 +132,7 @@ internal static class RepresentationResponse
         }
 
         handedOver = true;
-        return ProducerResponse.SendAsync(context, RepresentationBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst);
+        return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst);
     }
 
     private static Task SendNotSatisfiableAsync(HttpContext context, long length)

@@ -1,20 +1,20 @@
 using AspNetStreaming.IO;
 
-namespace AspNetStreaming.Http.Ranges;
+namespace AspNetStreaming.Producers;
 
 /// <summary>
 /// A physical file opened once per request. Its length, last write time and file id are read from the open handle,
 /// so the validators describe exactly the bytes that will be sent; ranges are read from the same handle at
 /// explicit offsets (<see cref="RandomAccess"/>, straight into the response's memory). If the file shrinks
-/// afterwards, <see cref="RepresentationBodyProducer"/> faults rather than send a short body; if it grows, only
+/// afterwards, <see cref="SourceBodyProducer"/> faults rather than send a short body; if it grows, only
 /// the announced bytes are sent.
 /// </summary>
-internal sealed class FileRepresentationSource : RepresentationSource
+internal sealed class FileSource : RandomAccessSource
 {
     private readonly AsyncFile _file;
     private readonly FileStamp _stamp;
 
-    public FileRepresentationSource(AsyncFile file)
+    public FileSource(AsyncFile file)
     {
         _file = file;
         try

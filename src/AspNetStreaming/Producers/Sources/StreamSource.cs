@@ -1,17 +1,17 @@
 using AspNetStreaming.Producers;
 
-namespace AspNetStreaming.Http.Ranges;
+namespace AspNetStreaming.Producers;
 
 /// <summary>A stream: from its position when the result runs to its end. Seekable streams have a length and
 /// offer ranges; other streams are sent whole, chunked.</summary>
-internal sealed class StreamRepresentationSource : RepresentationSource
+internal sealed class StreamSource : RandomAccessSource
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
     private readonly int _readSize;
     private readonly long _origin;
 
-    public StreamRepresentationSource(Stream stream, bool leaveOpen, int readSize)
+    public StreamSource(Stream stream, bool leaveOpen, int readSize)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;

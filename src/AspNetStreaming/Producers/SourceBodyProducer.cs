@@ -1,6 +1,6 @@
 using AspNetStreaming.Producers;
 
-namespace AspNetStreaming.Http.Ranges;
+namespace AspNetStreaming.Producers;
 
 /// <summary>
 /// The body of a file-like response: the whole representation, one range, or a <c>multipart/byteranges</c>
@@ -11,9 +11,9 @@ namespace AspNetStreaming.Http.Ranges;
 /// before a range does (the file shrank), production faults, so the response is aborted, never short.
 /// The producer owns the source and disposes it when it closes, on every path.
 /// </summary>
-internal sealed class RepresentationBodyProducer : BodyProducer
+internal sealed class SourceBodyProducer : BodyProducer
 {
-    private readonly RepresentationSource _source;
+    private readonly RandomAccessSource _source;
     private readonly ReadOnlyMemory<byte> _text;
     private readonly Part[] _parts;
     private int _part;
@@ -25,7 +25,7 @@ internal sealed class RepresentationBodyProducer : BodyProducer
     /// <param name="parts">Each part: its slice of <paramref name="text"/>, then its range (the last part is
     /// the closing delimiter with an empty range).</param>
     /// <param name="readSize">The chunk size.</param>
-    public RepresentationBodyProducer(RepresentationSource source, ReadOnlyMemory<byte> text, Part[] parts, int readSize)
+    public SourceBodyProducer(RandomAccessSource source, ReadOnlyMemory<byte> text, Part[] parts, int readSize)
         : base(readSize)
     {
         _source = source;
@@ -73,7 +73,7 @@ internal sealed class RepresentationBodyProducer : BodyProducer
     }
 
     /// <summary>A body of one range of <paramref name="source"/> (the whole representation is the range 0..length).</summary>
-    public static RepresentationBodyProducer ForRange(RepresentationSource source, long start, long length, int readSize)
+    public static SourceBodyProducer ForRange(RandomAccessSource source, long start, long length, int readSize)
         => new(source, ReadOnlyMemory<byte>.Empty, [new Part(0, 0, start, length)], readSize);
 
     protected internal override ValueTask CloseAsync()

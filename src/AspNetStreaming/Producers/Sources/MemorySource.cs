@@ -1,7 +1,7 @@
-namespace AspNetStreaming.Http.Ranges;
+namespace AspNetStreaming.Producers;
 
 /// <summary>Bytes in memory.</summary>
-internal sealed class MemoryRepresentationSource(ReadOnlyMemory<byte> content) : RepresentationSource
+internal sealed class MemorySource(ReadOnlyMemory<byte> content) : RandomAccessSource
 {
     public override long? Length => content.Length;
 

@@ -1,14 +1,12 @@
-using AspNetStreaming.Responses;
-using AspNetStreaming.Producers;
-
-namespace AspNetStreaming.Http.Ranges;
+namespace AspNetStreaming.Producers;
 
 /// <summary>
-/// Something a file-like result sends whole or by ranges: it knows its length (when it can) and its default
-/// validators, and reads at any offset. Once a body producer is made for it, the producer owns it; until then
-/// the response code does (see <see cref="RepresentationResponse"/>).
+/// The one model of a seekable body (a file, a seekable stream, bytes in memory): it knows its length (when it can)
+/// and its default validators, and reads at any offset, so a body of it can be whole, one range or many
+/// (<see cref="SourceBodyProducer"/>). Once a body producer is made for it, the producer owns it; until then whoever
+/// made it does (a file-like result, while it evaluates ranges and preconditions).
 /// </summary>
-internal abstract class RepresentationSource : IDisposable
+internal abstract class RandomAccessSource : IDisposable
 {
     /// <summary>The length in bytes; <see langword="null"/> when unknown (ranges are then not offered).</summary>
     public abstract long? Length { get; }
@@ -24,8 +22,8 @@ internal abstract class RepresentationSource : IDisposable
     public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
     /// <summary>Whether a response may commit its headers before the first read: true when the bytes are
-    /// already open and measured, so a failing first read is as unlikely as a failing later one (see
-    /// <see cref="ProducerResponse.SendAsync"/>).</summary>
+    /// already open and measured, so a failing first read is as unlikely as a failing later one (a response
+    /// that committed its headers can only abort, no longer answer 500).</summary>
     public virtual bool SendsHeadersFirst => false;
 
     /// <summary>A producer for the whole body when the length is unknown; it takes over what the source owns.</summary>
