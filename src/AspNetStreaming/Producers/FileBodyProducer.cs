@@ -5,15 +5,14 @@ namespace AspNetStreaming.Producers;
 
 /// <summary>
 /// Produces a byte range of a file, reading with <see cref="RandomAccess"/> at explicit offsets straight into
-/// the writer's memory. The range is fixed when the producer is created: if the file shrinks before the range
+/// the writer's memory: the same file source and reader as every file response of this library, on the one pump. The range is fixed when the producer is created: if the file shrinks before the range
 /// is sent, production faults with <see cref="EndOfStreamException"/> (a body must never disagree with the
 /// length announced for it); if it grows, the extra bytes are not sent.
 /// </summary>
 public sealed class FileBodyProducer : BodyProducer
 {
-    private readonly AsyncFile _file;
-    private readonly long _end;
-    private long _position;
+    private readonly FileSource _source;
+    private readonly SourceReader _reader;
 
     /// <summary>Opens <paramref name="path"/> and produces <paramref name="count"/> bytes from
     /// <paramref name="start"/> (to the end of the file when <paramref name="count"/> is <see langword="null"/>).</summary>
@@ -45,11 +44,11 @@ public sealed class FileBodyProducer : BodyProducer
         : base(readSize)
     {
         ArgumentNullException.ThrowIfNull(file);
-        _file = file;
+        _source = new FileSource(file, ownsFile);
         OwnsFile = ownsFile;
         try
         {
-            var fileLength = file.Length;
+            var fileLength = _source.Length!.Value;
             ArgumentOutOfRangeException.ThrowIfNegative(start);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(start, fileLength);
             var available = fileLength - start;
@@ -61,16 +60,11 @@ public sealed class FileBodyProducer : BodyProducer
 
             Start = start;
             Length = count ?? available;
-            _position = start;
-            _end = start + Length.Value;
+            _reader = SourceReader.ForRange(_source, start, Length.Value);
         }
         catch
         {
-            if (ownsFile)
-            {
-                file.Dispose();
-            }
-
+            _source.Dispose();
             throw;
         }
     }
@@ -85,42 +79,16 @@ public sealed class FileBodyProducer : BodyProducer
     public bool OwnsFile { get; }
 
     /// <summary>The file being read.</summary>
-    public AsyncFile File => _file;
+    public AsyncFile File => _source.File;
 
     /// <inheritdoc />
     protected internal override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        var remaining = _end - _position;
-        if (remaining <= 0)
-        {
-            return ValueTask.FromResult(0);
-        }
-
-        if (destination.Length > remaining)
-        {
-            destination = destination[..(int)remaining];
-        }
-
-        var pending = _file.ReadAsync(_position, destination, cancellationToken);
-        return pending.IsCompletedSuccessfully ? ValueTask.FromResult(Advance(pending.Result)) : AwaitReadAsync(pending);
-    }
+        => _reader.ReadAsync(destination, cancellationToken);
 
     /// <inheritdoc />
     protected internal override ValueTask CloseAsync()
     {
-        if (OwnsFile)
-        {
-            _file.Dispose();
-        }
-
+        _source.Dispose();
         return default;
-    }
-
-    private async ValueTask<int> AwaitReadAsync(ValueTask<int> pending) => Advance(await pending.ConfigureAwait(false));
-
-    private int Advance(int read)
-    {
-        _position += read; // 0 when the file shrank: the pump then faults, the body being short of its Length
-        return read;
     }
 }

@@ -33,17 +33,17 @@ internal static class MultipartByteRanges
         size += Encoding.UTF8.GetByteCount(texts[^1]);
         var buffer = new byte[size];
         var offset = 0;
-        var parts = new SourceBodyProducer.Part[texts.Length];
+        var parts = new SourceReader.Part[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
             var written = Encoding.UTF8.GetBytes(texts[i], buffer.AsSpan(offset));
             parts[i] = i < ranges.Count
-                ? new SourceBodyProducer.Part(offset, written, ranges[i].Start, ranges[i].Length)
-                : new SourceBodyProducer.Part(offset, written, 0, 0);
+                ? new SourceReader.Part(offset, written, ranges[i].Start, ranges[i].Length)
+                : new SourceReader.Part(offset, written, 0, 0);
             offset += written;
         }
 
-        return new SourceBodyProducer(source, buffer, parts, readSize);
+        return new SourceBodyProducer(new SourceReader(source, buffer, parts), readSize);
     }
 
     /// <summary>A random boundary per response (so no file content can be crafted to contain it).</summary>

@@ -13,20 +13,27 @@ internal sealed class FileSource : RandomAccessSource
 {
     private readonly AsyncFile _file;
     private readonly FileStamp _stamp;
+    private readonly bool _ownsFile;
 
-    public FileSource(AsyncFile file)
+    /// <param name="file">The open file.</param>
+    /// <param name="ownsFile">Whether disposing the source (or failing to read its stamp) closes the file.</param>
+    public FileSource(AsyncFile file, bool ownsFile = true)
     {
         _file = file;
+        _ownsFile = ownsFile;
         try
         {
             _stamp = FileStamp.Of(file.Handle); // one fstat on Linux: length, time and inode together
         }
         catch
         {
-            file.Dispose();
+            Dispose();
             throw;
         }
     }
+
+    /// <summary>The file read from.</summary>
+    public AsyncFile File => _file;
 
     public override long? Length => _stamp.Length;
 
@@ -41,5 +48,11 @@ internal sealed class FileSource : RandomAccessSource
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
         => _file.ReadAsync(offset, destination, cancellationToken);
 
-    public override void Dispose() => _file.Dispose();
+    public override void Dispose()
+    {
+        if (_ownsFile)
+        {
+            _file.Dispose();
+        }
+    }
 }
