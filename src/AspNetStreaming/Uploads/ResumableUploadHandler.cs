@@ -1,5 +1,4 @@
 using AspNetStreaming.Responses;
-using System.Buffers;
 using System.Globalization;
 using AspNetStreaming.Transport.Informational;
 using AspNetStreaming.IO;
@@ -20,7 +19,8 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     public const string InteropVersion = ResumableInterop.Latest;
 
     private readonly UploadIngestor _ingestor = store.Ingestor;
-    private readonly string _root = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
+    private readonly ResumablePublisher _publisher = new(store, options,
+        ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root));
 
     public async Task<IResult> CreateAsync(HttpContext context, string name)
     {
@@ -32,10 +32,10 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
             }
 
-            UploadStorage.CheckPreconditions(request.Headers, Path.Join(_root, name), options.Overwrite);
-            var complete = ParseComplete(request);
-            var length = ParseLength(request);
-            if (ParseOffset(request, required: false) is > 0)
+            UploadStorage.CheckPreconditions(request.Headers, Path.Join(_publisher.Root, name), options.Overwrite);
+            var complete = ResumableHeaders.ParseComplete(request);
+            var length = ResumableHeaders.ParseLength(request);
+            if (ResumableHeaders.ParseOffset(request, required: false) is > 0)
             {
                 throw UploadException.BadRequest("A new upload starts at offset 0.");
             }
@@ -111,14 +111,14 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw new UploadException(UploadErrorKind.UnsupportedMediaType, "Appends must have Content-Type: application/partial-upload.");
             }
 
-            var offset = ParseOffset(request, required: true)!.Value;
-            var complete = ParseComplete(request);
+            var offset = ResumableHeaders.ParseOffset(request, required: true)!.Value;
+            var complete = ResumableHeaders.ParseComplete(request);
             if (state.Complete)
             {
                 throw new UploadException(UploadErrorKind.CompletedUpload, "The upload is already complete.");
             }
 
-            var length = ParseLength(request);
+            var length = ResumableHeaders.ParseLength(request);
             if (length is not null)
             {
                 if (state.Length is { } known && known != length)
@@ -241,7 +241,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
 
             state.Length = newOffset;
-            var stored = await FinishAsync(id, state, file, context).ConfigureAwait(false);
+            var stored = await _publisher.PublishAsync(id, state, file, context.RequestAborted).ConfigureAwait(false);
             SetUploadHeaders(context, newOffset, complete: true, state.Length);
             return UploadResults.Stored(stored, created ? LocationOf(context, id) : null);
         }
@@ -258,64 +258,6 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 UploadLog.ResumableAppended(_ingestor.Logger, id, broken.Kept, broken.Offset, completed: false);
             }
         }
-    }
-
-    // Verifies the whole upload against the Repr-Digest announced at creation (re-reading the data file: a hash
-    // state cannot outlive the requests), then publishes it like a raw upload.
-    private async Task<StoredUpload> FinishAsync(string id, ResumableUploadState state, AsyncFile file, HttpContext context)
-    {
-        byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
-        byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
-        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
-        if (digests.IsActive)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
-            {
-                long position = 0;
-                int read;
-                while ((read = await file.ReadAsync(position, buffer, context.RequestAborted).ConfigureAwait(false)) > 0)
-                {
-                    digests.Observer(new ReadOnlySequence<byte>(buffer, 0, read));
-                    position += read;
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        try
-        {
-            digests.Verify();
-        }
-        catch (UploadException)
-        {
-            store.Delete(id);
-            throw;
-        }
-
-        if (options.Durable)
-        {
-            file.FlushToDisk();
-        }
-
-        var target = Path.Join(_root, state.Name);
-        // The creation request's If-None-Match: * still holds at publish time, however late that is.
-        IHeaderDictionary publishHeaders = new HeaderDictionary();
-        if (state.CreateOnly)
-        {
-            publishHeaders.IfNoneMatch = "*";
-        }
-
-        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
-        state.Complete = true;
-        state.StoredLength = state.Length ?? 0;
-        state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
-        store.Save(id, state);
-        UploadLog.Stored(_ingestor.Logger, state.Name, state.StoredLength, replaced);
-        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target));
     }
 
     private void SetUploadHeaders(HttpContext context, long offset, bool complete, long? length)
@@ -353,33 +295,4 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => Problems.Of(StatusCodes.Status404NotFound, "Not Found", "No such upload (it may have expired or been cancelled).");
-
-    // Upload-Complete is a structured boolean: ?1 or ?0.
-    private static bool ParseComplete(HttpRequest request)
-    {
-        var value = request.Headers["Upload-Complete"].ToString().Trim();
-        return value switch
-        {
-            "?1" => true,
-            "?0" => false,
-            _ => throw UploadException.BadRequest("Upload-Complete must be ?1 or ?0."),
-        };
-    }
-
-    private static long? ParseLength(HttpRequest request) => ParseInteger(request, "Upload-Length", required: false);
-
-    private static long? ParseOffset(HttpRequest request, bool required) => ParseInteger(request, "Upload-Offset", required);
-
-    private static long? ParseInteger(HttpRequest request, string field, bool required)
-    {
-        var value = request.Headers[field].ToString().Trim();
-        if (value.Length == 0)
-        {
-            return required ? throw UploadException.BadRequest($"{field} is required.") : null;
-        }
-
-        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && value.Length <= 15
-            ? number
-            : throw UploadException.BadRequest($"{field} must be a non-negative integer.");
-    }
 }

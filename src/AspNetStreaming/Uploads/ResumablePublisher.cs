@@ -1,0 +1,71 @@
+using System.Buffers;
+using AspNetStreaming.IO;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>The end of a resumable upload: the data file verified, published atomically under its name, and the
+/// state marked complete (so a HEAD after a lost response still says so).</summary>
+internal sealed class ResumablePublisher(ResumableUploadStore store, UploadOptions options, string root)
+{
+    /// <summary>The directory completed uploads are published in.</summary>
+    public string Root => root;
+
+    /// <summary>Verifies the whole upload against the <c>Repr-Digest</c> announced at creation (re-reading the data
+    /// file: a hash state cannot outlive the requests), then publishes it like a raw upload.</summary>
+    public async Task<StoredUpload> PublishAsync(string id, ResumableUploadState state, AsyncFile file, CancellationToken cancellationToken)
+    {
+        byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
+        byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
+        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        if (digests.IsActive)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                long position = 0;
+                int read;
+                while ((read = await file.ReadAsync(position, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    digests.Observer(new ReadOnlySequence<byte>(buffer, 0, read));
+                    position += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        try
+        {
+            digests.Verify();
+        }
+        catch (UploadException)
+        {
+            store.Delete(id);
+            throw;
+        }
+
+        if (options.Durable)
+        {
+            file.FlushToDisk();
+        }
+
+        var target = Path.Join(root, state.Name);
+        // The creation request's If-None-Match: * still holds at publish time, however late that is.
+        IHeaderDictionary publishHeaders = new HeaderDictionary();
+        if (state.CreateOnly)
+        {
+            publishHeaders.IfNoneMatch = "*";
+        }
+
+        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
+        state.Complete = true;
+        state.StoredLength = state.Length ?? 0;
+        state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
+        store.Save(id, state);
+        UploadLog.Stored(store.Ingestor.Logger, state.Name, state.StoredLength, replaced);
+        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target));
+    }
+}
