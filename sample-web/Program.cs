@@ -38,7 +38,7 @@ app.MapGet("/", () => Results.Text("""
       GET  /generated?count=N     a generated body of unknown length (chunked)
       PUT  /uploads/{name}        a raw upload into Streaming:Uploads:Root (atomic, digest-verified)
       POST /uploads               multipart/form-data files, all published or none
-      POST /uploads/resumable/{name}  resumable uploads (draft-ietf-httpbis-resumable-upload, interop 6)
+      POST /uploads/resumable/{name}  resumable uploads (draft-ietf-httpbis-resumable-upload, interop 5 and 6)
       POST /run/sha256            the request body through sha256sum
       POST /run/grep-count?pattern=P  the body through grep -i -e P | wc -l
       GET  /cgi-bin/hello.cgi     a CGI/1.1 script under Streaming:Cgi:Root
