@@ -40,6 +40,11 @@ public sealed class UploadException : Exception
     /// and with <paramref name="header"/> added.</summary>
     internal UploadException With(bool closesConnection, KeyValuePair<string, string>? header = null)
     {
+        if (header is null && (!closesConnection || ClosesConnection))
+        {
+            return this; // nothing to add
+        }
+
         var headers = new Dictionary<string, string>(Headers ?? new Dictionary<string, string>());
         if (header is { } extra)
         {
