@@ -59,7 +59,7 @@ internal sealed class UploadServer : IAsyncDisposable
     public string[] Files() => [.. Directory.GetFiles(Root).Select(Path.GetFileName).Order()!];
 
     /// <summary>Whether a raw or multipart upload is being received (its temporary file exists in the root).</summary>
-    public bool Receiving() => Files().Any(f => f.StartsWith(".upload-", StringComparison.Ordinal));
+    public bool Receiving() => TempFiles().Length > 0;
 
     /// <summary>The resumable upload's id in <paramref name="location"/> (/r/{id}).</summary>
     public static string IdOf(string location) => location[(location.LastIndexOf('/') + 1)..];
