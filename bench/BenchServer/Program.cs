@@ -35,6 +35,14 @@ app.MapPost("/bench/collect", () =>
     return Results.NoContent();
 });
 
+// GET /bench/gc: the managed heap's figures (bytes allocated so far, heap size and committed bytes at the last GC),
+// so a scenario can tell the managed share of the memory it measures from the rest.
+app.MapGet("/bench/gc", () =>
+{
+    var info = GC.GetGCMemoryInfo();
+    return Results.Json(new { allocated = GC.GetTotalAllocatedBytes(precise: true), heapSize = info.HeapSizeBytes, committed = info.TotalCommittedBytes });
+});
+
 app.MapFilePeers(data);
 app.MapUploadPeers(data);
 app.MapRangePeers(data);
