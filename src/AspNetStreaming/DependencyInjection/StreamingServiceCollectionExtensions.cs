@@ -1,6 +1,7 @@
 using AspNetStreaming;
 using AspNetStreaming.Diagnostics;
 using AspNetStreaming.Http;
+using AspNetStreaming.Responses;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -30,7 +31,7 @@ public static class StreamingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
-        services.TryAddSingleton<StreamingMetrics>();
+        services.TryAddSingleton<ResponseMetrics>();
         services.AddProblemDetails();
         return services;
     }

@@ -48,6 +48,6 @@ public sealed class StreamingStreamHttpResult : IResult, IContentTypeHttpResult,
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        return RepresentationResponse.SendAsync(httpContext, new StreamSource(Stream, LeaveOpen, Options.ReadSize), Options, ContentType);
+        return RepresentationResponse.SendAsync(httpContext, new StreamSource(Stream, LeaveOpen), Options, ContentType);
     }
 }

@@ -20,12 +20,12 @@ internal sealed class ProcessSupervisor : IDisposable
     private readonly UpDownCounter<long>? _active;
 
     /// <summary>Creates the supervisor from the registered options; registers with the host's shutdown and
-    /// records metrics on the library's meter (<see cref="Diagnostics.StreamingMetrics.MeterName"/>).</summary>
+    /// records metrics on the library's meter (<see cref="Diagnostics.StreamingMeter.Name"/>).</summary>
     public ProcessSupervisor(IOptions<ProcessOptions> options, IHostApplicationLifetime? lifetime = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _global = new ConcurrencyGate(options.Value.GlobalMaxConcurrency);
-        if (meterFactory?.Create(Diagnostics.StreamingMetrics.MeterName) is { } meter)
+        if (meterFactory?.Create(Diagnostics.StreamingMeter.Name) is { } meter)
         {
             _started = meter.CreateCounter<long>("aspnetstreaming.process.started", unit: "{pipeline}", description: "Process pipelines started.");
             _killed = meter.CreateCounter<long>("aspnetstreaming.process.killed", unit: "{pipeline}", description: "Process trees killed, by reason.");

@@ -4,13 +4,13 @@ namespace AspNetStreaming.Producers;
 /// Produces the content of any readable <see cref="Stream"/> (Twisted's <c>FileBodyProducer</c> semantics).
 /// For a seekable stream the length is the bytes from its current position to its end (the position is not
 /// changed by asking) and exactly that many bytes are sent; for a non-seekable one the length is unknown and
-/// the stream is read to its end.
+/// the stream is read to its end. The same stream source and reader as a stream result of this library, on the
+/// one pump.
 /// </summary>
 public sealed class StreamBodyProducer : BodyProducer
 {
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-    private long _remaining;
+    private readonly StreamSource _source;
+    private readonly SourceReader _reader;
 
     /// <summary>Produces <paramref name="stream"/> from its current position.</summary>
     /// <param name="stream">A readable stream.</param>
@@ -25,33 +25,17 @@ public sealed class StreamBodyProducer : BodyProducer
             throw new ArgumentException("The stream is not readable.", nameof(stream));
         }
 
-        _stream = stream;
-        _leaveOpen = leaveOpen;
-        Length = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : null;
-        _remaining = Length ?? long.MaxValue;
+        _source = new StreamSource(stream, leaveOpen);
+        _reader = SourceReader.ForRange(_source, 0, _source.Length);
     }
 
     /// <inheritdoc />
-    public override long? Length { get; }
+    public override long? Length => _reader.Length;
 
     /// <inheritdoc />
-    protected internal override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        if (_remaining <= 0)
-        {
-            return 0;
-        }
-
-        if (destination.Length > _remaining)
-        {
-            destination = destination[..(int)_remaining];
-        }
-
-        var read = await _stream.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
-        _remaining -= read;
-        return read;
-    }
+    protected internal override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+        => _reader.ReadAsync(destination, cancellationToken);
 
     /// <inheritdoc />
-    protected internal override ValueTask CloseAsync() => _leaveOpen ? default : _stream.DisposeAsync();
+    protected internal override ValueTask CloseAsync() => _source.CloseAsync();
 }

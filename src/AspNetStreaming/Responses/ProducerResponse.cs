@@ -37,7 +37,7 @@ internal static class ProducerResponse
     public static async Task SendAsync(HttpContext context, IBodyProducer producer, string? contentType, int statusCode = StatusCodes.Status200OK, bool headersFirst = false)
     {
         var logger = RequestLoggers.For(context, LoggerCategory);
-        var metrics = context.RequestServices?.GetService<StreamingMetrics>();
+        var metrics = context.RequestServices?.GetService<ResponseMetrics>();
         var response = context.Response;
         await using (producer.ConfigureAwait(false))
         {

@@ -1,27 +1,25 @@
 using System.Diagnostics.Metrics;
 
-namespace AspNetStreaming.Diagnostics;
+using AspNetStreaming.Diagnostics;
+
+namespace AspNetStreaming.Responses;
 
 /// <summary>
-/// The library's <see cref="System.Diagnostics.Metrics"/> instruments, on the meter named
-/// <see cref="MeterName"/>. Registered by <c>AddAspNetStreaming</c>; code that runs without it records nothing.
+/// The instruments of producer responses, on the library's meter (<see cref="StreamingMeter.Name"/>). Registered
+/// by <c>AddAspNetStreaming</c>; a response sent without it records nothing.
 /// </summary>
-public sealed class StreamingMetrics
+internal sealed class ResponseMetrics
 {
-    /// <summary>The meter name to listen to (for example with <c>dotnet-counters monitor -n app AspNetStreaming</c>).</summary>
-    public const string MeterName = "AspNetStreaming";
-
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _responsesCompleted;
     private readonly Counter<long> _responsesAborted;
     private readonly UpDownCounter<long> _activeResponses;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
-    public StreamingMetrics(IMeterFactory meterFactory)
+    public ResponseMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
-        Meter = meter;
+        var meter = meterFactory.Create(StreamingMeter.Name);
         _bytesSent = meter.CreateCounter<long>("aspnetstreaming.response.bytes_sent", unit: "By",
             description: "Body bytes written into responses by producers.");
         _responsesCompleted = meter.CreateCounter<long>("aspnetstreaming.response.completed", unit: "{response}",
@@ -31,9 +29,6 @@ public sealed class StreamingMetrics
         _activeResponses = meter.CreateUpDownCounter<long>("aspnetstreaming.response.active", unit: "{response}",
             description: "Producer responses being sent now.");
     }
-
-    /// <summary>The meter the instruments live on; other parts of the library add theirs to it.</summary>
-    public Meter Meter { get; }
 
     internal void ResponseStarted() => _activeResponses.Add(1);
 

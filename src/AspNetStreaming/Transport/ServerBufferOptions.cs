@@ -35,28 +35,10 @@ public sealed class ServerBufferOptions
     /// (<see cref="Producers.ChunkBudget"/>): 32 MiB by default. Applies even with <see cref="Enabled"/> off.</summary>
     public long ChunkBudget { get; set; } = Producers.ChunkBudget.DefaultCapacity;
 
-    /// <summary>Throws when a value is out of range.</summary>
-    /// <exception cref="InvalidOperationException">A value is out of range.</exception>
-    public void Validate()
-    {
-        if (BlockSize is < MinBlockSize or > MaxBlockSize)
-        {
-            throw new InvalidOperationException($"Streaming:Transport:BlockSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {BlockSize}.");
-        }
-
-        if (MaxWriteBufferSize is < MinBlockSize or > MaxBlockSize)
-        {
-            throw new InvalidOperationException($"Streaming:Transport:MaxWriteBufferSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {MaxWriteBufferSize}.");
-        }
-
-        if (ChunkBudget < 0)
-        {
-            throw new InvalidOperationException($"Streaming:Transport:ChunkBudget must not be negative; it is {ChunkBudget}.");
-        }
-
-        if (MaxRetainedBlocks < 0)
-        {
-            throw new InvalidOperationException($"Streaming:Transport:MaxRetainedBlocks must not be negative; it is {MaxRetainedBlocks}.");
-        }
-    }
+    internal static OptionsRules<ServerBufferOptions> Rules { get; } = new("Streaming:Transport", o =>
+        o.BlockSize is < MinBlockSize or > MaxBlockSize ? $"BlockSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {o.BlockSize}."
+        : o.MaxWriteBufferSize is < MinBlockSize or > MaxBlockSize ? $"MaxWriteBufferSize must be between {MinBlockSize} and {MaxBlockSize} bytes; it is {o.MaxWriteBufferSize}."
+        : o.ChunkBudget < 0 ? $"ChunkBudget must not be negative; it is {o.ChunkBudget}."
+        : o.MaxRetainedBlocks < 0 ? $"MaxRetainedBlocks must not be negative; it is {o.MaxRetainedBlocks}."
+        : null);
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming;
 using AspNetStreaming.Producers;
 using AspNetStreaming.Transport;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -18,21 +19,20 @@ public static class TransportServiceCollectionExtensions
     /// its own pool and transport settings. Either way it registers the app's <see cref="ChunkBudget"/> (the
     /// <c>ChunkBudget</c> setting), which this library's responses lease large chunks from. Call it after the host
     /// has added Kestrel (as <c>WebApplication.CreateBuilder</c> does) so this registration wins.</summary>
-    /// <exception cref="InvalidOperationException">The section holds an out-of-range value.</exception>
+    /// <exception cref="Options.OptionsValidationException">The section holds an out-of-range value.</exception>
     public static IServiceCollection AddStreamingServerBuffers(this IServiceCollection services, IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        var options = new ServerBufferOptions();
-        section.Bind(options);
-        options.Validate(); // fail at startup, not at the first connection
+        // Bound and checked now, not at start: whether and how to replace Kestrel's pool is decided here.
+        var options = ServerBufferOptions.Rules.ThrowIfInvalid(section.Get<ServerBufferOptions>() ?? new ServerBufferOptions());
         services.AddSingleton(new ChunkBudget(options.ChunkBudget));
         if (!options.Enabled)
         {
             return services;
         }
 
-        services.AddOptions<ServerBufferOptions>().Bind(section);
+        services.AddRuledOptions(section, ServerBufferOptions.Rules);
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         services.Configure<SocketTransportOptions>(socket => socket.MaxWriteBufferSize = options.MaxWriteBufferSize);
         return services;

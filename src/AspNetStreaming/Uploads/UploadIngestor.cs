@@ -1,4 +1,5 @@
 using AspNetStreaming.Diagnostics;
+using System.Diagnostics.Metrics;
 using AspNetStreaming.IO;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
@@ -29,13 +30,13 @@ public sealed partial class UploadIngestor : IDisposable
     private readonly IHostEnvironment? _environment;
 
     /// <summary>Creates the ingestor (normally done by dependency injection).</summary>
-    public UploadIngestor(IOptions<UploadOptions> options, ILogger<UploadIngestor>? logger = null, StreamingMetrics? metrics = null,
+    public UploadIngestor(IOptions<UploadOptions> options, ILogger<UploadIngestor>? logger = null, IMeterFactory? meterFactory = null,
         IHostEnvironment? environment = null, IHostApplicationLifetime? lifetime = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _metrics = new UploadMetrics(metrics);
+        _metrics = new UploadMetrics(meterFactory);
         _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         _slots = new SemaphoreSlim(Math.Max(1, Options.MaxConcurrentUploads));
         _environment = environment;

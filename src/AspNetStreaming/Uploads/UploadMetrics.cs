@@ -11,17 +11,17 @@ internal sealed class UploadMetrics
     private readonly Counter<long>? _failed;
     private readonly UpDownCounter<long>? _active;
 
-    public UploadMetrics(StreamingMetrics? metrics)
+    public UploadMetrics(IMeterFactory? meterFactory)
     {
-        if (metrics is null)
+        if (meterFactory?.Create(StreamingMeter.Name) is not { } meter)
         {
             return;
         }
 
-        _bytes = metrics.Meter.CreateCounter<long>("aspnetstreaming.upload.bytes_received", unit: "By", description: "Upload body bytes written to disk.");
-        _stored = metrics.Meter.CreateCounter<long>("aspnetstreaming.upload.stored", unit: "{file}", description: "Uploaded files published under their final name.");
-        _failed = metrics.Meter.CreateCounter<long>("aspnetstreaming.upload.failed", unit: "{upload}", description: "Uploads refused or broken off; nothing was published.");
-        _active = metrics.Meter.CreateUpDownCounter<long>("aspnetstreaming.upload.active", unit: "{upload}", description: "Uploads being received now.");
+        _bytes = meter.CreateCounter<long>("aspnetstreaming.upload.bytes_received", unit: "By", description: "Upload body bytes written to disk.");
+        _stored = meter.CreateCounter<long>("aspnetstreaming.upload.stored", unit: "{file}", description: "Uploaded files published under their final name.");
+        _failed = meter.CreateCounter<long>("aspnetstreaming.upload.failed", unit: "{upload}", description: "Uploads refused or broken off; nothing was published.");
+        _active = meter.CreateUpDownCounter<long>("aspnetstreaming.upload.active", unit: "{upload}", description: "Uploads being received now.");
     }
 
     public void Started() => _active?.Add(1);

@@ -236,7 +236,7 @@ public sealed class ProcessEndpointTests
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == Diagnostics.StreamingMetrics.MeterName && instrument.Name.StartsWith("aspnetstreaming.process.", StringComparison.Ordinal))
+            if (instrument.Meter.Name == Diagnostics.StreamingMeter.Name && instrument.Name.StartsWith("aspnetstreaming.process.", StringComparison.Ordinal))
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using AspNetStreaming.Producers;
 using AspNetStreaming.Tests.Infrastructure;
@@ -40,6 +41,28 @@ public sealed class SourceProducerTests : IDisposable
         Assert.True(production.IsCompletedSuccessfully);
         var expected = string.Concat(Enumerable.Range(1, 20000).Select(i => i + "\n"));
         Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(bytes));
+    }
+
+    [Fact]
+    public async Task StreamProducer_NonSeekableStream_SendsWhatItHas_WithoutWaitingToFillAChunk()
+    {
+        // A live stream (a pipe, a socket) gives bytes as they come: each short read goes out at once.
+        var source = new System.IO.Pipelines.Pipe();
+        var producer = new StreamBodyProducer(source.Reader.AsStream(), readSize: 64 * 1024);
+        var response = new System.IO.Pipelines.Pipe();
+        var production = producer.ProduceAsync(response.Writer);
+
+        await source.Writer.WriteAsync("first line\n"u8.ToArray());
+        var first = await response.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("first line\n", System.Text.Encoding.ASCII.GetString(first.Buffer.ToArray()));
+        Assert.False(production.IsCompleted);
+        response.Reader.AdvanceTo(first.Buffer.End);
+
+        await source.Writer.WriteAsync("second\n"u8.ToArray());
+        await source.Writer.CompleteAsync();
+        await production.WaitAsync(TimeSpan.FromSeconds(10));
+        var rest = await response.Reader.ReadAsync();
+        Assert.Equal("second\n", System.Text.Encoding.ASCII.GetString(rest.Buffer.ToArray()));
     }
 
     [Fact]

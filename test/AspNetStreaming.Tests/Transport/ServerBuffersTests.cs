@@ -58,7 +58,7 @@ public sealed class ServerBuffersTests
     {
         var services = new ServiceCollection();
 
-        var error = Assert.Throws<InvalidOperationException>(() => services.AddStreamingServerBuffers(Section(new() { [key] = value })));
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.AddStreamingServerBuffers(Section(new() { [key] = value })));
 
         Assert.Contains($"Streaming:Transport:{key}", error.Message, StringComparison.Ordinal);
     }

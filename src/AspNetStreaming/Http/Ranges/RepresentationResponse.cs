@@ -81,7 +81,7 @@ internal static class RepresentationResponse
 
         if (length is not { } total)
         {
-            var unbounded = source.CreateUnboundedProducer();
+            var unbounded = SourceBodyProducer.ForRange(source, 0, null, options.ReadSize);
             handedOver = true;
             return ProducerResponse.SendAsync(context, unbounded, contentType);
         }

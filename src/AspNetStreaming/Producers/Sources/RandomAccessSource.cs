@@ -18,7 +18,8 @@ internal abstract class RandomAccessSource : IDisposable
     public virtual DateTimeOffset? DefaultLastModified => null;
 
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/> (within
-    /// <see cref="Length"/>); 0 means the representation ended early (it shrank).</summary>
+    /// <see cref="Length"/>); 0 means the representation ended (early, when it shrank). A source without a length
+    /// may be read forward only: each offset the end of the previous read.</summary>
     public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
     /// <summary>Whether a response may commit its headers before the first read: true when the bytes are
@@ -26,9 +27,13 @@ internal abstract class RandomAccessSource : IDisposable
     /// that committed its headers can only abort, no longer answer 500).</summary>
     public virtual bool SendsHeadersFirst => false;
 
-    /// <summary>A producer for the whole body when the length is unknown; it takes over what the source owns.</summary>
-    public virtual BodyProducer CreateUnboundedProducer() => throw new NotSupportedException();
-
     /// <summary>Releases what the source owns (the file, the stream).</summary>
     public abstract void Dispose();
+
+    /// <summary>Releases what the source owns, asynchronously where the source can (a stream).</summary>
+    public virtual ValueTask CloseAsync()
+    {
+        Dispose();
+        return default;
+    }
 }

@@ -24,18 +24,22 @@ internal sealed class SourceReader
         Source = source;
         _text = text;
         _parts = parts;
-        Length = text.Length + parts.Sum(p => p.RangeLength);
+        Length = parts.Any(p => p.RangeLength == ToTheEnd) ? null : text.Length + parts.Sum(p => p.RangeLength);
     }
+
+    /// <summary>The range length of a part that runs to wherever the source ends (a source without a length).</summary>
+    public const long ToTheEnd = long.MaxValue;
 
     /// <summary>The source; whoever owns the reader disposes it.</summary>
     public RandomAccessSource Source { get; }
 
-    /// <summary>The exact length of the body.</summary>
-    public long Length { get; }
+    /// <summary>The exact length of the body; <see langword="null"/> when a part runs to the source's end.</summary>
+    public long? Length { get; }
 
-    /// <summary>A body of one range of <paramref name="source"/> (the whole source is the range 0..length).</summary>
-    public static SourceReader ForRange(RandomAccessSource source, long start, long length)
-        => new(source, ReadOnlyMemory<byte>.Empty, [new Part(0, 0, start, length)]);
+    /// <summary>A body of one range of <paramref name="source"/> (the whole source is the range 0..length); with no
+    /// <paramref name="length"/>, everything from <paramref name="start"/> to wherever the source ends.</summary>
+    public static SourceReader ForRange(RandomAccessSource source, long start, long? length)
+        => new(source, ReadOnlyMemory<byte>.Empty, [new Part(0, 0, start, length ?? ToTheEnd)]);
 
     /// <summary>Fills <paramref name="destination"/> with the next bytes of the body; 0 at its end (or when the
     /// source ended early).</summary>
@@ -58,11 +62,17 @@ internal sealed class SourceReader
                 var read = await Source.ReadAtAsync(part.RangeStart + _rangeDone, destination.Slice(filled, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return filled; // the source shrank: the body ends short, and the pump faults on its Length
+                    return filled; // the source ended: a body without a length is done; one with a length faults in the pump
                 }
 
                 _rangeDone += read;
                 filled += read;
+                if (read < want)
+                {
+                    // A short read is a stream giving what it has now (a pipe, a socket): send it rather than wait
+                    // to fill the chunk. A file reads short only at its end, where the next read says so.
+                    return filled;
+                }
             }
             else
             {

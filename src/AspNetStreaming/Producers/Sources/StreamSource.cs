@@ -1,21 +1,18 @@
-using AspNetStreaming.Producers;
-
 namespace AspNetStreaming.Producers;
 
-/// <summary>A stream: from its position when the result runs to its end. Seekable streams have a length and
-/// offer ranges; other streams are sent whole, chunked.</summary>
+/// <summary>A stream, from its position when the source is made to its end. A seekable stream has a length and is
+/// read at any offset (so it offers ranges); any other stream is read forward only, once, and has no length.</summary>
 internal sealed class StreamSource : RandomAccessSource
 {
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
-    private readonly int _readSize;
     private readonly long _origin;
+    private long _consumed;
 
-    public StreamSource(Stream stream, bool leaveOpen, int readSize)
+    public StreamSource(Stream stream, bool leaveOpen)
     {
         _stream = stream;
         _leaveOpen = leaveOpen;
-        _readSize = readSize;
         if (stream.CanSeek)
         {
             _origin = stream.Position;
@@ -25,17 +22,24 @@ internal sealed class StreamSource : RandomAccessSource
 
     public override long? Length { get; }
 
-    public override BodyProducer CreateUnboundedProducer() => new StreamBodyProducer(_stream, _leaveOpen, _readSize);
-
-    public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    public override async ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var position = _origin + offset;
-        if (_stream.Position != position)
+        if (_stream.CanSeek)
         {
-            _stream.Position = position;
+            var position = _origin + offset;
+            if (_stream.Position != position)
+            {
+                _stream.Position = position;
+            }
+        }
+        else if (offset != _consumed)
+        {
+            throw new InvalidOperationException($"A stream that cannot seek is read forward only: offset {offset} was asked after {_consumed} bytes.");
         }
 
-        return _stream.ReadAsync(destination, cancellationToken);
+        var read = await _stream.ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+        _consumed = offset + read;
+        return read;
     }
 
     public override void Dispose()
@@ -45,4 +49,6 @@ internal sealed class StreamSource : RandomAccessSource
             _stream.Dispose();
         }
     }
+
+    public override ValueTask CloseAsync() => _leaveOpen ? default : _stream.DisposeAsync();
 }
