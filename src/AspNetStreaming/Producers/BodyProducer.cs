@@ -16,7 +16,7 @@ namespace AspNetStreaming.Producers;
 /// client that reads nothing. A chunk larger than the small size is leased from a <see cref="ChunkBudget"/> while it
 /// is in flight; when the budget is spent the pump reads small chunks until a lease fits again.
 /// </remarks>
-public abstract class BodyProducer : IBodyProducer
+public abstract partial class BodyProducer : IBodyProducer
 {
     /// <summary>The default chunk size: 64 KiB.</summary>
     public const int DefaultReadSize = 64 * 1024;
@@ -36,9 +36,6 @@ public abstract class BodyProducer : IBodyProducer
     public const int WholeBodyChunkSize = 128 * 1024;
 
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _pauseGate = new();
-    private TaskCompletionSource? _resumed;
-    private int _pauseCount;
     private int _started;
     private volatile bool _finished;
     private int _closed;
@@ -99,22 +96,6 @@ public abstract class BodyProducer : IBodyProducer
         }
 
         return _production = PumpAsync(writer, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public IDisposable Pause()
-    {
-        lock (_pauseGate)
-        {
-            if (_finished)
-            {
-                return PauseToken.None;
-            }
-
-            _pauseCount++;
-            _resumed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new PauseToken(this);
-        }
     }
 
     /// <inheritdoc />
@@ -263,50 +244,11 @@ public abstract class BodyProducer : IBodyProducer
         return _chunkTarget;
     }
 
-    private async ValueTask WaitWhilePausedAsync(CancellationToken token)
-    {
-        while (true)
-        {
-            Task resumed;
-            lock (_pauseGate)
-            {
-                if (_pauseCount == 0 || _resumed is null)
-                {
-                    return;
-                }
-
-                resumed = _resumed.Task;
-            }
-
-            await resumed.WaitAsync(token).ConfigureAwait(false);
-        }
-    }
-
-    private void Resume()
-    {
-        lock (_pauseGate)
-        {
-            if (--_pauseCount == 0)
-            {
-                _resumed?.TrySetResult();
-                _resumed = null;
-            }
-        }
-    }
-
     private async ValueTask CloseOnceAsync()
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
             await CloseAsync().ConfigureAwait(false);
         }
-    }
-
-    private sealed class PauseToken(BodyProducer? owner) : IDisposable
-    {
-        public static readonly PauseToken None = new(null);
-        private BodyProducer? _owner = owner;
-
-        public void Dispose() => Interlocked.Exchange(ref _owner, null)?.Resume();
     }
 }
