@@ -35,6 +35,10 @@ public abstract partial class BodyProducer : IBodyProducer
     /// ranges 0.86× Results.File instead of 1.3×), and a stalled client can pin no more than the body itself.</summary>
     public const int WholeBodyChunkSize = 128 * 1024;
 
+    /// <summary>Bytes a small chunk of a body without a length leaves for HTTP/1.1 chunk framing (Kestrel adds up to
+    /// 12: the size line and the CRLF after the data), so chunk and framing fit one small pool block.</summary>
+    internal const int ChunkedFramingBytes = 64;
+
     private readonly CancellationTokenSource _stop = new();
     private int _started;
     private volatile bool _finished;
@@ -155,6 +159,13 @@ public abstract partial class BodyProducer : IBodyProducer
                 {
                     lease = budget.TryLease(chunk, SmallChunkSize);
                     chunk = lease == 0 ? SmallChunkSize : lease;
+                }
+
+                if (Length is null && chunk is > SmallChunkSize - ChunkedFramingBytes and <= SmallChunkSize)
+                {
+                    // HTTP/1.1 sends a body without a length chunked, and Kestrel asks its pipe for room for the
+                    // chunk's framing on top of our size: 16 KiB + 12 bytes would take a 64 KiB block.
+                    chunk = SmallChunkSize - ChunkedFramingBytes;
                 }
 
                 try
