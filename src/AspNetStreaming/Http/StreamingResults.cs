@@ -33,15 +33,7 @@ public static class StreamingResults
     /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
     public static StreamingFileHttpResult File(string path, string? contentType = null, string? fileDownloadName = null, int readSize = DefaultFileReadSize,
         DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true)
-        => new(path, new FileResultOptions
-        {
-            ContentType = contentType,
-            FileDownloadName = fileDownloadName,
-            ReadSize = readSize,
-            LastModified = lastModified,
-            EntityTag = entityTag,
-            EnableRangeProcessing = enableRangeProcessing,
-        });
+        => new(path, Options(contentType, fileDownloadName, readSize, lastModified, entityTag, enableRangeProcessing));
 
     /// <summary>Sends a file from disk as <paramref name="options"/> say (including cache headers and the range cap).</summary>
     /// <param name="path">The file's path.</param>
@@ -59,15 +51,7 @@ public static class StreamingResults
     /// <param name="leaveOpen">Whether to leave the stream open after the response.</param>
     public static StreamingStreamHttpResult Stream(Stream stream, string? contentType = null, string? fileDownloadName = null,
         DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true, bool leaveOpen = false)
-        => new(stream, new FileResultOptions
-        {
-            ContentType = contentType,
-            FileDownloadName = fileDownloadName,
-            LastModified = lastModified,
-            EntityTag = entityTag,
-            EnableRangeProcessing = enableRangeProcessing,
-            ReadSize = BodyProducer.DefaultReadSize,
-        }, leaveOpen);
+        => new(stream, Options(contentType, fileDownloadName, BodyProducer.DefaultReadSize, lastModified, entityTag, enableRangeProcessing), leaveOpen);
 
     /// <summary>Sends a stream from its current position as <paramref name="options"/> say.</summary>
     /// <param name="stream">The stream; disposed after the response unless <paramref name="leaveOpen"/>.</param>
@@ -85,18 +69,21 @@ public static class StreamingResults
     /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
     public static StreamingBytesHttpResult Bytes(ReadOnlyMemory<byte> contents, string? contentType = null, string? fileDownloadName = null,
         DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true)
-        => new(contents, new FileResultOptions
-        {
-            ContentType = contentType,
-            FileDownloadName = fileDownloadName,
-            LastModified = lastModified,
-            EntityTag = entityTag,
-            EnableRangeProcessing = enableRangeProcessing,
-            ReadSize = BodyProducer.DefaultReadSize,
-        });
+        => new(contents, Options(contentType, fileDownloadName, BodyProducer.DefaultReadSize, lastModified, entityTag, enableRangeProcessing));
 
     /// <summary>Sends bytes in memory as <paramref name="options"/> say.</summary>
     /// <param name="contents">The bytes.</param>
     /// <param name="options">How to send them.</param>
     public static StreamingBytesHttpResult Bytes(ReadOnlyMemory<byte> contents, FileResultOptions options) => new(contents, options);
+
+    private static FileResultOptions Options(string? contentType, string? fileDownloadName, int readSize, DateTimeOffset? lastModified,
+        EntityTagHeaderValue? entityTag, bool enableRangeProcessing) => new()
+    {
+        ContentType = contentType,
+        FileDownloadName = fileDownloadName,
+        ReadSize = readSize,
+        LastModified = lastModified,
+        EntityTag = entityTag,
+        EnableRangeProcessing = enableRangeProcessing,
+    };
 }
