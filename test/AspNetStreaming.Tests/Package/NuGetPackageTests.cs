@@ -4,7 +4,8 @@ using AspNetStreaming.Tests.Infrastructure;
 namespace AspNetStreaming.Tests.Package;
 
 /// <summary>The library as a user gets it: <c>dotnet pack</c> makes a package with README, licence, XML docs and
-/// symbols, and a tiny app builds against it from a local folder source (no project reference, no other feed).</summary>
+/// symbols, and a tiny app builds against it from a local folder source (no project reference, no other feed; its
+/// dependencies from the packages folder the build restored them to).</summary>
 public sealed class NuGetPackageTests : IDisposable
 {
     private const string TinyApp = """
@@ -67,6 +68,7 @@ public sealed class NuGetPackageTests : IDisposable
               <packageSources>
                 <clear />
                 <add key="local" value="{feed}" />
+                <add key="dependencies" value="{RestoredPackagesFolder()}" />
               </packageSources>
             </configuration>
             """);
@@ -77,6 +79,13 @@ public sealed class NuGetPackageTests : IDisposable
 
         Assert.True(File.Exists(Path.Join(app, "bin", "Debug", "net10.0", "AspNetStreaming.dll")));
     }
+
+    // The package's own dependencies (Azure.Storage.Blobs and what it needs) from the machine's packages folder,
+    // where the library's build restored them: the app still sees no feed, and no other copy of AspNetStreaming.
+    private static string RestoredPackagesFolder()
+        => Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Join(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     private static async Task RunAsync(string program, string[] arguments, string workingDirectory)
     {
