@@ -20,6 +20,7 @@ public static class StreamingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(streamingSection);
         services.AddStreamingServerBuffers(streamingSection.GetSection("Transport"));
+        services.AddStreamingStorage(streamingSection.GetSection("Storage"));
         services.AddStreamingUploads(streamingSection.GetSection("Uploads"));
         services.AddStreamingProcesses(streamingSection.GetSection("Processes"));
         services.AddStreamingCgi(streamingSection.GetSection("Cgi"));

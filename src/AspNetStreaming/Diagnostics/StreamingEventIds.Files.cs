@@ -19,11 +19,15 @@ public static partial class StreamingEventIds
     public static readonly EventId FileMethodNotAllowed = new(Id.FileMethodNotAllowed, nameof(FileMethodNotAllowed));
 
     /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
+    /// <summary>The store behind a file mapping could not be reached or failed (answered 503).</summary>
+    public static readonly EventId StoreUnavailable = new(Id.StoreUnavailable, nameof(StoreUnavailable));
+
     internal static partial class Id
     {
         public const int RangeNotSatisfiable = 2003;
         public const int RangeIgnored = 2004;
         public const int PreconditionFailed = 2005;
         public const int FileMethodNotAllowed = 2006;
+        public const int StoreUnavailable = 2007;
     }
 }

@@ -1,7 +1,9 @@
 using AspNetStreaming.Responses;
 using AspNetStreaming.Http;
 using AspNetStreaming.Diagnostics;
+using AspNetStreaming.Http.Ranges;
 using AspNetStreaming.IO;
+using AspNetStreaming.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,8 +27,10 @@ public static class FileEndpointRouteBuilderExtensions
         return endpoints.MapFiles(prefix, options);
     }
 
-    /// <summary>Serves the files under <paramref name="options"/>' root at <c>GET|HEAD {prefix}/{**path}</c>,
-    /// with byte ranges, validators and preconditions (see <see cref="StreamingFileHttpResult"/>). Paths are
+    /// <summary>Serves the files under <paramref name="options"/>' root at <c>GET|HEAD {prefix}/{**path}</c>, or, when
+    /// <c>AddStreamingStorage</c> names <c>AzureBlob</c>, the blobs of its container (the blob's ETag and Last-Modified
+    /// as validators; 503 with <c>Retry-After</c> while the store cannot be reached), with byte ranges, validators and
+    /// preconditions (see <see cref="StreamingFileHttpResult"/>). Paths are
     /// confined to the root (see <see cref="RootedPathResolver"/>); anything refused or missing is a 404
     /// ProblemDetails, directories are never listed, and other methods get 405 with <c>Allow: GET, HEAD</c>.</summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist (checked at start-up, not per request).</exception>
@@ -36,36 +40,52 @@ public static class FileEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         FileServingOptions.Rules.ThrowIfInvalid(options);
         var contentRoot = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-        var resolver = new RootedPathResolver(Path.Combine(contentRoot, options.Root), options.AllowDotFiles);
+        var root = Path.Combine(contentRoot, options.Root);
+        // The configured store (Streaming:Storage); without one, the local folder as always.
+        var store = endpoints.ServiceProvider.GetService<StreamingStorage>()?.ForFiles(root, options.AllowDotFiles)
+            ?? new LocalFileStore(new RootedPathResolver(root, options.AllowDotFiles));
 
         var resultOptions = options.ToResultOptions();
         var pattern = prefix.TrimEnd('/') + "/{**path}";
 
         // Every method reaches this one endpoint so that the 405 carries a ProblemDetails body and Allow header
         // of our own rather than depending on the routing fallback.
-        return endpoints.Map(pattern, (HttpContext context, string? path) =>
+        return endpoints.Map(pattern, async (HttpContext context, string? path) =>
         {
             var method = context.Request.Method;
+            var logger = RequestLoggers.For(context, ProducerResponse.LoggerCategory);
             if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
             {
-                FileServingLog.MethodNotAllowed(RequestLoggers.For(context, ProducerResponse.LoggerCategory), method, context.Request.Path);
+                FileServingLog.MethodNotAllowed(logger, method, context.Request.Path);
                 context.Response.Headers.Allow = AllowedMethods;
-                return NotAllowed();
+                await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed", "Files can only be read, with GET or HEAD.");
+                return;
             }
 
-            if (!resolver.TryResolve(path, out var fullPath, out var reason))
+            var opening = await store.OpenReadAsync(path, context.RequestAborted);
+            switch (opening.Outcome)
             {
-                StreamingLog.PathRejected(RequestLoggers.For(context, ProducerResponse.LoggerCategory), context.Request.Path, reason ?? "refused");
-                return NotFound();
+                case StoreOpenOutcome.Found:
+                    var source = opening.Source!;
+                    await RepresentationResponse.SendAsync(context, source, resultOptions, source.ContentType ?? ContentTypes.FromFileName(path!));
+                    return;
+                case StoreOpenOutcome.Refused:
+                    StreamingLog.PathRejected(logger, context.Request.Path, opening.Detail ?? "refused");
+                    break;
+                case StoreOpenOutcome.Unavailable:
+                    FileServingLog.StoreUnavailable(logger, method, context.Request.Path, opening.Detail ?? "unavailable");
+                    context.Response.Headers.RetryAfter = StoreRetryAfterSeconds;
+                    await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "The file store cannot be reached; try again later.");
+                    return;
+                default:
+                    StreamingLog.FileNotFound(logger, context.Request.Path);
+                    break;
             }
 
-            return (IResult)StreamingResults.File(fullPath, resultOptions);
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         });
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound()
-        => Problems.Of(StatusCodes.Status404NotFound, "Not Found", "No such file.");
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotAllowed()
-        => Problems.Of(StatusCodes.Status405MethodNotAllowed, "Method Not Allowed", "Files can only be read, with GET or HEAD.");
+    /// <summary>What a 503 from an unavailable store asks the client to wait, in seconds.</summary>
+    private const string StoreRetryAfterSeconds = "5";
 }

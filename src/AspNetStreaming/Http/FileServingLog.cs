@@ -21,4 +21,8 @@ internal static partial class FileServingLog
     [LoggerMessage(EventId = StreamingEventIds.Id.FileMethodNotAllowed, EventName = nameof(StreamingEventIds.FileMethodNotAllowed), Level = LogLevel.Information,
         Message = "{Method} {Path} is not allowed on a file mapping; answering 405.")]
     public static partial void MethodNotAllowed(ILogger logger, string method, string path);
+
+    [LoggerMessage(EventId = StreamingEventIds.Id.StoreUnavailable, EventName = nameof(StreamingEventIds.StoreUnavailable), Level = LogLevel.Warning,
+        Message = "The store is unavailable for {Method} {Path}: {Detail}; answering 503.")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string detail);
 }

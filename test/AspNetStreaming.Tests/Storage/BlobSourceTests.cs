@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using AspNetStreaming.Http;
 using AspNetStreaming.Http.Ranges;
 using AspNetStreaming.Producers;
+using AspNetStreaming.Storage.AzureBlob;
 using AspNetStreaming.Tests.Infrastructure;
 using Azure;
 using Azure.Core;

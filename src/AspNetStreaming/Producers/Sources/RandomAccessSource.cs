@@ -14,6 +14,10 @@ internal abstract class RandomAccessSource : IDisposable
     /// <summary>The quoted strong entity tag the source offers by default, if any.</summary>
     public virtual string? DefaultEntityTag => null;
 
+    /// <summary>The media type the source stores with its bytes (a blob's content type), if any; otherwise the
+    /// response takes it from the name.</summary>
+    public virtual string? ContentType => null;
+
     /// <summary>The last modification time the source offers by default, if any.</summary>
     public virtual DateTimeOffset? DefaultLastModified => null;
 

@@ -1,8 +1,9 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using AspNetStreaming.Producers;
 
-namespace AspNetStreaming.Producers;
+namespace AspNetStreaming.Storage.AzureBlob;
 
 /// <summary>
 /// A blob of Azure Blob Storage as a random-access source: its properties are read once, when it is opened (length,
@@ -24,7 +25,7 @@ internal sealed class BlobSource : RandomAccessSource
         _etag = properties.ETag;
         Length = properties.ContentLength;
         DefaultLastModified = properties.LastModified;
-        ContentType = properties.ContentType;
+        ContentType = properties.ContentType is { Length: > 0 } stored && stored != "application/octet-stream" ? stored : null;
         DefaultEntityTag = properties.ETag.ToString("H");
     }
 
@@ -35,8 +36,9 @@ internal sealed class BlobSource : RandomAccessSource
 
     public override DateTimeOffset? DefaultLastModified { get; }
 
-    /// <summary>The content type stored with the blob, if any.</summary>
-    public string? ContentType { get; }
+    /// <summary>The content type stored with the blob, unless it is the service's default for "none given"
+    /// (<c>application/octet-stream</c>), in which case the name's extension decides.</summary>
+    public override string? ContentType { get; }
 
     /// <summary>Reads the blob's properties; <see langword="null"/> when the blob (or its container) does not exist.</summary>
     public static async Task<BlobSource?> OpenAsync(BlobClient blob, CancellationToken cancellationToken)

@@ -1,0 +1,25 @@
+using Azure;
+
+namespace AspNetStreaming.Storage.AzureBlob;
+
+/// <summary>Which failures of the blob service mean "the store is unavailable now" (503 with Retry-After) rather than
+/// an answer about the object: no response at all, a server error, throttling, or the client's retries spent on
+/// those.</summary>
+internal static class AzureBlobErrors
+{
+    public static bool IsUnavailable(Exception error) => error switch
+    {
+        RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
+        AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(IsUnavailable),
+        HttpRequestException or TimeoutException => true,
+        _ => false,
+    };
+
+    /// <summary>A log detail: the status and the service's error code, never the connection string or a key.</summary>
+    public static string Describe(Exception error) => error switch
+    {
+        RequestFailedException failed => $"the blob service answered {failed.Status} {failed.ErrorCode}".TrimEnd(),
+        AggregateException retries => $"the blob service failed {retries.InnerExceptions.Count} tries: {Describe(retries.InnerExceptions[^1])}",
+        _ => $"the blob service could not be reached ({error.GetType().Name})",
+    };
+}

@@ -1,0 +1,64 @@
+using Azure;
+using Azure.Storage.Blobs;
+
+namespace AspNetStreaming.Storage.AzureBlob;
+
+/// <summary>
+/// Files as block blobs of one container, under an optional prefix (<c>prefix + name</c>). A missing container is
+/// created on first use when configured to, else every request answers 503 saying so; a store that cannot be
+/// reached, or answers with a server error or throttling once the client's retries are spent, is 503 as well.
+/// </summary>
+internal sealed class AzureBlobFileStore(BlobContainerClient container, string prefix, bool createContainer, bool allowDotFiles) : FileStore
+{
+    private volatile bool _containerChecked;
+
+    public BlobContainerClient Container => container;
+
+    public string Prefix => prefix;
+
+    public override async ValueTask<StoreOpening> OpenReadAsync(string? name, CancellationToken cancellationToken)
+    {
+        if (!StoreNames.IsAllowed(name, allowDotFiles, out var reason))
+        {
+            return StoreOpening.Refused(reason!);
+        }
+
+        try
+        {
+            var source = await BlobSource.OpenAsync(container.GetBlobClient(prefix + name), cancellationToken).ConfigureAwait(false);
+            if (source is not null)
+            {
+                return StoreOpening.Found(source);
+            }
+
+            return await ContainerExistsAsync(cancellationToken).ConfigureAwait(false)
+                ? StoreOpening.NotFound()
+                : StoreOpening.Unavailable($"The blob container '{container.Name}' does not exist (set Streaming:Storage:AzureBlob:CreateContainer to create it).");
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            return StoreOpening.Unavailable(AzureBlobErrors.Describe(error));
+        }
+    }
+
+    // A 404 for the blob is also what a missing container gives; only then is it worth one more request.
+    private async ValueTask<bool> ContainerExistsAsync(CancellationToken cancellationToken)
+    {
+        if (_containerChecked)
+        {
+            return true;
+        }
+
+        if (createContainer)
+        {
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        else if (!(await container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+        {
+            return false;
+        }
+
+        _containerChecked = true;
+        return true;
+    }
+}

@@ -1,0 +1,53 @@
+using Azure.Storage.Blobs;
+
+namespace AspNetStreaming.Storage;
+
+/// <summary>One Azure Blob Storage container, bound from <c>Streaming:Storage:AzureBlob</c>.</summary>
+public sealed class AzureBlobStorageOptions
+{
+    /// <summary>The storage account's connection string (from configuration or the environment; never logged).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The container's name (3–63 lowercase letters, digits and single hyphens).</summary>
+    public string? Container { get; set; }
+
+    /// <summary>A prefix before every name (for example <c>site-a/</c>), so several apps can share a container; empty by
+    /// default.</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>Bytes per staged block of an upload: 4 MiB by default.</summary>
+    public int BlockSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most blocks of one upload in flight at once: 4 by default.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    /// <summary>Whether a missing container is created on first use; off by default (then requests answer 503).</summary>
+    public bool CreateContainer { get; set; }
+
+    internal static string? Problem(AzureBlobStorageOptions o)
+        => string.IsNullOrWhiteSpace(o.ConnectionString) ? "AzureBlob:ConnectionString is required with Provider AzureBlob."
+        : !IsConnectionString(o.ConnectionString) ? "AzureBlob:ConnectionString is not a storage connection string."
+        : o.Container is null || !IsContainerName(o.Container) ? "AzureBlob:Container must be 3-63 lowercase letters, digits and single hyphens, starting with a letter or digit."
+        : o.Prefix.StartsWith('/') || (o.Prefix.Length > 0 && !StoreNames.IsAllowed(o.Prefix.TrimEnd('/'), allowDotFiles: false, out _)) ? "AzureBlob:Prefix must be a relative name (segments without '.', '..' or a leading dot)."
+        : o.BlockSize is < 64 * 1024 or > 100 * 1024 * 1024 ? "AzureBlob:BlockSize must be between 64 KiB and 100 MiB."
+        : o.MaxConcurrency is < 1 or > 64 ? "AzureBlob:MaxConcurrency must be between 1 and 64."
+        : null;
+
+    private static bool IsContainerName(string name)
+        => name.Length is >= 3 and <= 63 && char.IsAsciiLetterOrDigit(name[0]) && !name.Contains("--", StringComparison.Ordinal)
+           && !name.EndsWith('-') && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
+
+    // Parsing makes no request; the message never repeats the string, which holds a key.
+    private static bool IsConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new BlobServiceClient(connectionString);
+            return true;
+        }
+        catch (Exception error) when (error is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

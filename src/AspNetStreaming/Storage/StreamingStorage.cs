@@ -1,0 +1,43 @@
+using AspNetStreaming.IO;
+using AspNetStreaming.Storage.AzureBlob;
+using Azure.Core;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
+
+namespace AspNetStreaming.Storage;
+
+/// <summary>The app's configured store, as the features ask for it: a <see cref="FileStore"/> for the files a
+/// feature serves. The blob client is made on first use and makes no request until then, so a store that is down
+/// at start-up does not stop the app: its requests answer 503 instead.</summary>
+internal sealed class StreamingStorage
+{
+    private readonly StorageOptions _options;
+    private readonly Lazy<BlobContainerClient> _container;
+
+    public StreamingStorage(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = StorageOptions.Rules.ThrowIfInvalid(options.Value);
+        _container = new Lazy<BlobContainerClient>(() => new BlobServiceClient(_options.AzureBlob.ConnectionString, ClientOptions())
+            .GetBlobContainerClient(_options.AzureBlob.Container));
+    }
+
+    public StorageProvider Provider => _options.Provider;
+
+    /// <summary>The store of the files under <paramref name="localRoot"/> on the local disk, or the container.</summary>
+    public FileStore ForFiles(string localRoot, bool allowDotFiles) => _options.Provider == StorageProvider.AzureBlob
+        ? new AzureBlobFileStore(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer, allowDotFiles)
+        : new LocalFileStore(new RootedPathResolver(localRoot, allowDotFiles));
+
+    // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503.
+    private static BlobClientOptions ClientOptions()
+    {
+        var options = new BlobClientOptions();
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 3;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
+    }
+}
