@@ -7,14 +7,15 @@ namespace AspNetStreaming.Tests.Infrastructure;
 
 /// <summary>
 /// Microsoft's Azure Storage emulator (Azurite, from test/js) as a real blob server on a loopback port chosen by the
-/// system: started once per test collection, in memory (capped), without telemetry; killed with its tree when the
-/// collection ends. Each test takes a container of its own, so tests never see each other's blobs.
+/// system: started once per test collection with a temp data folder, without telemetry (on by default in Azurite),
+/// accepting the SDK's newer API version; killed with its tree, and its folder deleted, when the collection ends. Each test takes a container of its own, so tests never see each other's blobs.
 /// </summary>
 public sealed partial class AzuriteServer : IAsyncLifetime
 {
     // Azurite's well-known development account (documented by Microsoft; it exists only in the emulator).
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    private readonly string _data = Directory.CreateTempSubdirectory("azurite-").FullName;
     private Process? _process;
     private int _containers;
 
@@ -29,7 +30,7 @@ public sealed partial class AzuriteServer : IAsyncLifetime
         NodeScript.RequirePackage("azurite");
         _process = CommandLine.Start("node",
             [Path.Join("node_modules", "azurite", "dist", "src", "blob", "main.js"), "--blobHost", "127.0.0.1", "--blobPort", "0",
-             "--inMemoryPersistence", "--extentMemoryLimit", "512", "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
+             "--location", _data, "--silent", "--disableTelemetry", "--skipApiVersionCheck"],
             NodeScript.Folder, "install Node.js (apt-get install nodejs npm; .ci/run does)");
         _process.StandardInput.Close();
         var stderr = _process.StandardError.ReadToEndAsync();
@@ -76,6 +77,11 @@ public sealed partial class AzuriteServer : IAsyncLifetime
 
             process.Dispose();
             _process = null;
+        }
+
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
         }
     }
 
