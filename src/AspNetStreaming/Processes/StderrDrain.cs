@@ -70,7 +70,9 @@ internal sealed class StderrDrain
 
     private async Task RunAsync(Stream stderr)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        // Held for the whole life of the program, usually for a stderr that says little: 4 KiB, unless what is read
+        // goes on into the response (merged), where a chunk is worth its 16 KiB.
+        var buffer = ArrayPool<byte>.Shared.Rent(_merge is null ? 4 * 1024 : 16 * 1024);
         var forward = _merge is not null;
         try
         {
