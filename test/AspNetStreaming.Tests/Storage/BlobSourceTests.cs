@@ -106,6 +106,35 @@ public sealed class BlobSourceTests(AzuriteServer azurite)
         Assert.Equal(412, error.Status);
     }
 
+    [Fact]
+    public async Task AStalledClientStopsTheBlobDownload_WithinTheSocketBuffersOfItsConnection()
+    {
+        const int size = 64 * 1024 * 1024;
+        var blob = await UploadAsync(RandomBytes(size));
+        CountingSource? counting = null;
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await KestrelHost.StartAsync(app => app.MapGet("/blob", async (HttpContext context) =>
+        {
+            counting = new CountingSource((await BlobSource.OpenAsync(blob, context.RequestAborted))!, closed);
+            await RepresentationResponse.SendAsync(context, counting, new FileResultOptions(), "application/octet-stream");
+        }));
+
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, host.BaseAddress.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("GET /blob HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray());
+            Assert.True(await stream.ReadAsync(new byte[1024]) > 0);
+
+            // The pump waits on the client's flush, so the source is read no further than the kernel's socket
+            // buffers of the client connection (a few MiB on loopback) and one chunk: never the 64 MiB blob.
+            var stalledAt = await WaitUntilUnchangedAsync(() => counting?.BytesRead ?? 0);
+            Assert.InRange(stalledAt, 1, 16 * 1024 * 1024);
+        }
+
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the client left: the download is closed
+    }
+
     private async Task<BlobClient> UploadAsync(byte[] content, RequestCounter? requests = null)
     {
         var container = await azurite.CreateContainerAsync();
@@ -121,6 +150,23 @@ public sealed class BlobSourceTests(AzuriteServer azurite)
         return blob;
     }
 
+    /// <summary>Polls <paramref name="read"/> until it is above 0 and unchanged over 5 polls 100 ms apart (30 s at
+    /// most); returns that value.</summary>
+    private static async Task<long> WaitUntilUnchangedAsync(Func<long> read)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long last = -1;
+        for (var unchanged = 0; unchanged < 5; await Task.Delay(100))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the source was still being read at {last} bytes");
+            var now = read();
+            unchanged = now > 0 && now == last ? unchanged + 1 : 0;
+            last = now;
+        }
+
+        return last;
+    }
+
     private static byte[] RandomBytes(int count)
     {
         var bytes = new byte[count];
@@ -129,6 +175,37 @@ public sealed class BlobSourceTests(AzuriteServer azurite)
     }
 
     private static bool Contains(byte[] haystack, ReadOnlySpan<byte> needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    /// <summary>A source that counts what is read from the one it wraps and says when it is closed.</summary>
+    private sealed class CountingSource(RandomAccessSource inner, TaskCompletionSource closed) : RandomAccessSource
+    {
+        private long _read;
+
+        public long BytesRead => Interlocked.Read(ref _read);
+
+        public override long? Length => inner.Length;
+
+        public override string? DefaultEntityTag => inner.DefaultEntityTag;
+
+        public override async ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            var read = await inner.ReadAtAsync(offset, destination, cancellationToken);
+            Interlocked.Add(ref _read, read);
+            return read;
+        }
+
+        public override void Dispose()
+        {
+            inner.Dispose();
+            closed.TrySetResult();
+        }
+
+        public override async ValueTask CloseAsync()
+        {
+            await inner.CloseAsync();
+            closed.TrySetResult();
+        }
+    }
 
     /// <summary>Counts the GET requests the client sends.</summary>
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
