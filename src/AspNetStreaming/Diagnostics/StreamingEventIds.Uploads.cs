@@ -23,6 +23,9 @@ public static partial class StreamingEventIds
     /// <summary>A temporary upload file could not be deleted.</summary>
     public static readonly EventId UploadCleanupFailed = new(Id.UploadCleanupFailed, nameof(UploadCleanupFailed));
 
+    /// <summary>The store an upload was going into could not be reached or failed; nothing was published (503).</summary>
+    public static readonly EventId UploadStoreUnavailable = new(Id.UploadStoreUnavailable, nameof(UploadStoreUnavailable));
+
     /// <summary>A resumable upload was created.</summary>
     public static readonly EventId ResumableCreated = new(Id.ResumableCreated, nameof(ResumableCreated));
 
@@ -47,6 +50,7 @@ public static partial class StreamingEventIds
         public const int UploadDiskFull = 4004;
         public const int UploadFailed = 4005;
         public const int UploadCleanupFailed = 4006;
+        public const int UploadStoreUnavailable = 4007;
         public const int ResumableCreated = 4020;
         public const int ResumableAppended = 4021;
         public const int ResumableDeleted = 4022;

@@ -26,8 +26,15 @@ internal sealed class StreamingStorage
 
     /// <summary>The store of the files under <paramref name="localRoot"/> on the local disk, or the container.</summary>
     public FileStore ForFiles(string localRoot, bool allowDotFiles) => _options.Provider == StorageProvider.AzureBlob
-        ? new AzureBlobFileStore(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer, allowDotFiles)
+        ? BlobStore(allowDotFiles)
         : new LocalFileStore(new RootedPathResolver(localRoot, allowDotFiles));
+
+    /// <summary>The store uploads write into: the container, or <see langword="null"/> for the local disk (where the
+    /// upload endpoints write files under their own root).</summary>
+    public FileStore? ForUploads() => _options.Provider == StorageProvider.AzureBlob ? BlobStore(allowDotFiles: false) : null;
+
+    private AzureBlobFileStore BlobStore(bool allowDotFiles) => new(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer,
+        allowDotFiles, _options.AzureBlob.BlockSize, _options.AzureBlob.MaxConcurrency);
 
     // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503.
     private static BlobClientOptions ClientOptions()

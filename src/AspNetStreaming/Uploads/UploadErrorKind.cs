@@ -56,4 +56,8 @@ public enum UploadErrorKind
 
     /// <summary>500: an unexpected failure (logged with its exception).</summary>
     Internal,
+
+    /// <summary>503 with <c>Retry-After</c>: the store behind the uploads (a blob container) could not be reached or
+    /// failed; nothing was stored.</summary>
+    StoreUnavailable,
 }

@@ -24,6 +24,7 @@ internal static class UploadErrors
         UploadErrorKind.TooManyUploads => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
         UploadErrorKind.ShuttingDown => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
         UploadErrorKind.DiskFull => (StatusCodes.Status507InsufficientStorage, "Insufficient Storage", null),
+        UploadErrorKind.StoreUnavailable => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
         // Nothing is sent; the status is what the access log of a server that did answer would show.
         UploadErrorKind.ClientGone => (StatusCodes.Status400BadRequest, "Upload Interrupted", null),
         _ => (StatusCodes.Status500InternalServerError, "Internal Server Error", null),
@@ -31,5 +32,18 @@ internal static class UploadErrors
 
     /// <summary>Whether the client caused it (logged as a refusal, not as a server failure).</summary>
     public static bool IsClientError(UploadErrorKind kind) => kind is not (UploadErrorKind.Internal or UploadErrorKind.DiskFull
-        or UploadErrorKind.ShuttingDown or UploadErrorKind.ClientGone);
+        or UploadErrorKind.ShuttingDown or UploadErrorKind.ClientGone or UploadErrorKind.StoreUnavailable);
+
+    /// <summary>The upload error a store's refusal or failure is: the one mapping from storage to uploads.</summary>
+    public static UploadException FromStore(Storage.StoreException error, long maxSize) => error.Kind switch
+    {
+        Storage.StoreErrorKind.AlreadyExists => new UploadException(UploadErrorKind.Conflict, "A file with this name already exists.", error),
+        Storage.StoreErrorKind.PreconditionFailed => new UploadException(UploadErrorKind.PreconditionFailed, "The target's current entity tag does not match If-Match.", error),
+        Storage.StoreErrorKind.ConcurrentWrite => new UploadException(UploadErrorKind.Conflict, "Another upload of this name was published while this one was sent; nothing of this one was stored.", error),
+        Storage.StoreErrorKind.TooLarge => UploadException.TooLarge(maxSize),
+        _ => new UploadException(UploadErrorKind.StoreUnavailable, "The file store cannot be reached; nothing was stored. Try again later.", error)
+        {
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "5" },
+        },
+    };
 }

@@ -1,6 +1,7 @@
 using AspNetStreaming.Diagnostics;
 using System.Diagnostics.Metrics;
 using AspNetStreaming.IO;
+using AspNetStreaming.Storage;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -83,8 +84,13 @@ public sealed partial class UploadIngestor : IDisposable
                 throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
             }
 
+            var store = context.RequestServices?.GetService<StreamingStorage>()?.ForUploads();
             var target = Path.Join(root, name);
-            UploadStorage.CheckPreconditions(request.Headers, target, options.Overwrite);
+            if (store is null)
+            {
+                UploadStorage.CheckPreconditions(request.Headers, target, options.Overwrite);
+            }
+
             using var digests = UploadDigests.FromHeaders(request.Headers, options.ComputeDigest);
             if (request.ContentLength > options.MaxSize)
             {
@@ -99,6 +105,13 @@ public sealed partial class UploadIngestor : IDisposable
             }
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+            if (store is not null)
+            {
+                var intoStore = await WriteToStoreAsync(store, request, name, body, options, digests, cancel.Token).ConfigureAwait(false);
+                (received, stored) = (intoStore.Length, 1);
+                return intoStore;
+            }
+
             tempPath = UploadStorage.NewTempPath(root);
             using (var file = UploadStorage.CreateTemp(tempPath, options.Preallocate ? request.ContentLength ?? 0 : 0))
             {
@@ -231,6 +244,13 @@ public sealed partial class UploadIngestor : IDisposable
         var path = context.Request.Path.Value ?? "";
         switch (error)
         {
+            case StoreException { Kind: StoreErrorKind.Unavailable } unavailable:
+                UploadLog.StoreUnavailable(_logger, path, unavailable.Message);
+                return UploadErrors.FromStore(unavailable, 0).With(closesConnection: true);
+            case StoreException refused:
+                var refusal = UploadErrors.FromStore(refused, Options.MaxSize);
+                UploadLog.Rejected(_logger, path, refusal.StatusCode, refusal.Detail);
+                return refusal.With(closesConnection: refused.Kind == StoreErrorKind.TooLarge);
             case UploadException { Kind: UploadErrorKind.DiskFull } full:
                 UploadLog.DiskFull(_logger, full.InnerException ?? full, path);
                 return full.With(closesConnection: true);

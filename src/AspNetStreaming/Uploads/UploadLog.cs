@@ -10,6 +10,10 @@ internal static partial class UploadLog
         Message = "Stored upload {Name} ({Length} bytes, replaced: {Replaced}).")]
     public static partial void Stored(ILogger logger, string name, long length, bool replaced);
 
+    [LoggerMessage(EventId = StreamingEventIds.Id.UploadStoreUnavailable, EventName = nameof(StreamingEventIds.UploadStoreUnavailable), Level = LogLevel.Error,
+        Message = "The store is unavailable for the upload to {Path}: {Detail}; nothing was stored, answering 503.")]
+    public static partial void StoreUnavailable(ILogger logger, string path, string detail);
+
     [LoggerMessage(EventId = StreamingEventIds.Id.UploadRejected, EventName = nameof(StreamingEventIds.UploadRejected), Level = LogLevel.Warning,
         Message = "Refused upload to {Path}: {Status} {Reason}")]
     public static partial void Rejected(ILogger logger, string path, int status, string reason);

@@ -1,5 +1,7 @@
 using Azure;
+using System.IO.Pipelines;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 
 namespace AspNetStreaming.Storage.AzureBlob;
 
@@ -8,7 +10,8 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// created on first use when configured to, else every request answers 503 saying so; a store that cannot be
 /// reached, or answers with a server error or throttling once the client's retries are spent, is 503 as well.
 /// </summary>
-internal sealed class AzureBlobFileStore(BlobContainerClient container, string prefix, bool createContainer, bool allowDotFiles) : FileStore
+internal sealed class AzureBlobFileStore(BlobContainerClient container, string prefix, bool createContainer, bool allowDotFiles,
+    int blockSize = 4 * 1024 * 1024, int maxConcurrency = 4) : FileStore
 {
     private volatile bool _containerChecked;
 
@@ -39,6 +42,33 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         {
             return StoreOpening.Unavailable(AzureBlobErrors.Describe(error));
         }
+    }
+
+    public override bool CanWrite => true;
+
+    public override async Task<StoreWriteResult> WriteAsync(string name, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
+    {
+        if (!StoreNames.IsAllowed(name, allowDotFiles: true, out var reason))
+        {
+            throw new ArgumentException($"The name cannot be stored: {reason}.", nameof(name));
+        }
+
+        bool exists;
+        try
+        {
+            exists = await ContainerExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+        }
+
+        if (!exists)
+        {
+            throw new StoreException(StoreErrorKind.Unavailable, $"The blob container '{container.Name}' does not exist.");
+        }
+
+        return await BlobUploader.UploadAsync(container.GetBlockBlobClient(prefix + name), body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
     }
 
     // A 404 for the blob is also what a missing container gives; only then is it worth one more request.

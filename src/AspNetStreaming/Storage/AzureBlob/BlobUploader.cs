@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+
+namespace AspNetStreaming.Storage.AzureBlob;
+
+/// <summary>
+/// Writes a body into a block blob as it streams: gathered into blocks of the configured size, each staged while the
+/// next fills (at most <c>maxConcurrency</c> in flight, so an upload holds at most that many blocks of memory), and
+/// committed with one <c>CommitBlockList</c> under the write's conditions: the service's own atomic publish, before
+/// which nothing of the upload is visible. Block ids carry a per-upload id, so two uploads of one name at once never
+/// mix their blocks: the last commit wins, whole. A failure commits nothing; the staged blocks are dropped by the
+/// service (after 7 days, or at the name's next commit).
+/// </summary>
+internal static class BlobUploader
+{
+    public static async Task<StoreWriteResult> UploadAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
+        int maxConcurrency, CancellationToken cancellationToken)
+    {
+        var upload = Guid.NewGuid();
+        var ids = new List<string>();
+        var inFlight = new Queue<(Task Staging, byte[] Buffer)>();
+        byte[]? block = null;
+        var filled = 0;
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                var result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (total + buffer.Length > options.MaxBytes)
+                {
+                    throw new StoreException(StoreErrorKind.TooLarge, $"The body is larger than {options.MaxBytes} bytes.");
+                }
+
+                options.Observer?.Invoke(buffer);
+                foreach (var segment in buffer)
+                {
+                    for (var rest = segment; !rest.IsEmpty;)
+                    {
+                        block ??= ArrayPool<byte>.Shared.Rent(blockSize);
+                        var count = Math.Min(rest.Length, blockSize - filled);
+                        rest.Span[..count].CopyTo(block.AsSpan(filled));
+                        filled += count;
+                        rest = rest[count..];
+                        if (filled == blockSize)
+                        {
+                            await StageAsync(blob, upload, ids, inFlight, block, filled, maxConcurrency, cancellationToken).ConfigureAwait(false);
+                            (block, filled) = (null, 0);
+                        }
+                    }
+                }
+
+                total += buffer.Length;
+                body.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            if (filled > 0)
+            {
+                await StageAsync(blob, upload, ids, inFlight, block!, filled, maxConcurrency, cancellationToken).ConfigureAwait(false);
+                block = null;
+            }
+
+            while (inFlight.TryDequeue(out var staging))
+            {
+                await staging.Staging.ConfigureAwait(false);
+                ArrayPool<byte>.Shared.Return(staging.Buffer);
+            }
+
+            options.BeforeCommit?.Invoke();
+            return await CommitAsync(blob, ids, total, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+        }
+        finally
+        {
+            // Buffers go back only once no staging reads them any more.
+            while (inFlight.TryDequeue(out var staging))
+            {
+                try
+                {
+                    await staging.Staging.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The upload failed already; this block's own failure adds nothing.
+                }
+
+                ArrayPool<byte>.Shared.Return(staging.Buffer);
+            }
+
+            if (block is not null)
+            {
+                ArrayPool<byte>.Shared.Return(block);
+            }
+        }
+    }
+
+    private static async Task StageAsync(BlockBlobClient blob, Guid upload, List<string> ids, Queue<(Task, byte[])> inFlight, byte[] block,
+        int length, int maxConcurrency, CancellationToken cancellationToken)
+    {
+        if (inFlight.Count >= maxConcurrency)
+        {
+            var (oldest, buffer) = inFlight.Dequeue();
+            await oldest.ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var id = BlockId(upload, ids.Count);
+        ids.Add(id);
+        inFlight.Enqueue((blob.StageBlockAsync(id, new MemoryStream(block, 0, length, writable: false), cancellationToken: cancellationToken), block));
+    }
+
+    private static async Task<StoreWriteResult> CommitAsync(BlockBlobClient blob, List<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
+    {
+        var conditions = new BlobRequestConditions();
+        var replaced = options.IfMatch is not null;
+        if (options.IfMatch is { } etag)
+        {
+            conditions.IfMatch = new ETag(etag);
+        }
+        else if (options.CreateOnly)
+        {
+            conditions.IfNoneMatch = ETag.All;
+        }
+        else
+        {
+            // Only for the answer (201 or 204): the commit itself is what decides, and a race can only misreport this.
+            replaced = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+        }
+
+        try
+        {
+            var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+            {
+                Conditions = conditions,
+                HttpHeaders = options.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null,
+            }, cancellationToken).ConfigureAwait(false);
+            return new StoreWriteResult(total, committed.Value.ETag.ToString("H"), replaced, blob.Uri.GetLeftPart(UriPartial.Path));
+        }
+        catch (RequestFailedException error) when (error.Status == 409 && options.CreateOnly && options.IfMatch is null)
+        {
+            throw new StoreException(StoreErrorKind.AlreadyExists, "An object with this name already exists.", error);
+        }
+        catch (RequestFailedException error) when (error.Status == 400 && error.ErrorCode == "InvalidBlockList")
+        {
+            // Another upload of the name committed first, and a commit drops the uncommitted blocks it does not list:
+            // this body's blocks are gone. One whole upload won; this one is refused, never mixed in.
+            throw new StoreException(StoreErrorKind.ConcurrentWrite, "Another upload of this name was published while this one was sent.", error);
+        }
+        catch (RequestFailedException error) when (error.Status is 412 or 404 && options.IfMatch is not null)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag does not match If-Match.", error);
+        }
+    }
+
+    // Fixed length (all ids of a blob must be): the upload's id and the block's index, base64.
+    private static string BlockId(Guid upload, int index)
+    {
+        Span<byte> bytes = stackalloc byte[20];
+        upload.TryWriteBytes(bytes);
+        BinaryPrimitives.WriteInt32BigEndian(bytes[16..], index);
+        return Convert.ToBase64String(bytes);
+    }
+}

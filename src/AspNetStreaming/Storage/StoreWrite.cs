@@ -1,0 +1,55 @@
+using System.Buffers;
+
+namespace AspNetStreaming.Storage;
+
+/// <summary>How a body is written into a store: its limit, who watches the bytes go by (a digest), what must hold
+/// before it becomes visible (the digest's check), and the store-side conditions of the publish.</summary>
+internal sealed class StoreWriteOptions
+{
+    /// <summary>The most bytes the body may have; more fails with <see cref="StoreErrorKind.TooLarge"/>.</summary>
+    public long MaxBytes { get; init; } = long.MaxValue;
+
+    /// <summary>Sees every segment of the body, in order (the digest).</summary>
+    public Action<ReadOnlySequence<byte>>? Observer { get; init; }
+
+    /// <summary>Runs after the last byte is staged and before the commit; throwing leaves nothing visible.</summary>
+    public Action? BeforeCommit { get; init; }
+
+    /// <summary>Publish only if no object has the name (create-only).</summary>
+    public bool CreateOnly { get; init; }
+
+    /// <summary>Publish only over the object with this quoted entity tag (<c>If-Match</c>).</summary>
+    public string? IfMatch { get; init; }
+
+    /// <summary>The content type stored with the object, if any.</summary>
+    public string? ContentType { get; init; }
+}
+
+/// <summary>What a write published: its length, its new entity tag, whether it replaced an object, and where it is
+/// (a blob's URI, which carries no secret).</summary>
+internal readonly record struct StoreWriteResult(long Length, string? ETag, bool Replaced, string? Location = null);
+
+/// <summary>Why a store refused or failed a write: a kind, never a message to branch on.</summary>
+internal enum StoreErrorKind
+{
+    /// <summary>An object has the name and the write was create-only.</summary>
+    AlreadyExists,
+
+    /// <summary>The object's entity tag is not the one <see cref="StoreWriteOptions.IfMatch"/> named.</summary>
+    PreconditionFailed,
+
+    /// <summary>Another write of the same name was published while this one was staged, and took its place.</summary>
+    ConcurrentWrite,
+
+    /// <summary>The body is longer than <see cref="StoreWriteOptions.MaxBytes"/>.</summary>
+    TooLarge,
+
+    /// <summary>The store could not be reached, or failed, once its client's retries were spent.</summary>
+    Unavailable,
+}
+
+/// <summary>A write the store refused or could not do; nothing was published.</summary>
+internal sealed class StoreException(StoreErrorKind kind, string detail, Exception? inner = null) : Exception(detail, inner)
+{
+    public StoreErrorKind Kind { get; } = kind;
+}

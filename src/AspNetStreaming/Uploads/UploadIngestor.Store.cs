@@ -1,0 +1,28 @@
+using System.IO.Pipelines;
+using AspNetStreaming.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+// Uploads into a configured store (a blob container) instead of a file under Root: the store stages the body as it
+// streams, the digest is checked before its atomic publish, and the publish carries the overwrite policy and the
+// request's If-Match / If-None-Match as the store's own conditions (the race between two writers is the store's).
+public sealed partial class UploadIngestor
+{
+    private async Task<StoredUpload> WriteToStoreAsync(FileStore store, HttpRequest request, string name, PipeReader body, UploadOptions options,
+        UploadDigests digests, CancellationToken cancellationToken)
+    {
+        var ifMatch = request.Headers.IfMatch.ToString().Trim();
+        var written = await store.WriteAsync(name, body, new StoreWriteOptions
+        {
+            MaxBytes = options.MaxSize,
+            Observer = digests.IsActive ? digests.Observer : null,
+            BeforeCommit = digests.Verify,
+            IfMatch = ifMatch.Length > 0 ? ifMatch : null,
+            CreateOnly = options.Overwrite == UploadOverwritePolicy.Reject || request.Headers.IfNoneMatch.ToString().Trim() == "*",
+            ContentType = request.ContentType,
+        }, cancellationToken).ConfigureAwait(false);
+        UploadLog.Stored(_logger, name, written.Length, written.Replaced);
+        return new StoredUpload(name, written.Location ?? name, written.Length, digests.Sha256, written.Replaced, written.ETag);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Net;
+using System.Security.Cryptography;
+using AspNetStreaming.Tests.Infrastructure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AspNetStreaming.Tests.Storage;
+
+/// <summary>Raw uploads (<c>MapUpload</c>) into a blob container: staged as blocks while the body streams, the digest
+/// checked before the commit, visible only once committed, the overwrite policy and preconditions as the store's
+/// conditions, and nothing published on any failure.</summary>
+[Collection(AzuriteServers.Name)]
+public sealed class BlobUploadTests(AzuriteServer azurite)
+{
+    private const int BlockSize = 256 * 1024; // small blocks, so a few MiB are many blocks with several in flight
+
+    [Fact]
+    public async Task APutIsCommittedWhole_WithItsDigestChecked_AndServedBack()
+    {
+        await using var server = await UploadServer.StartAsync(azurite);
+        var content = RandomBytes(3 * 1024 * 1024 + 17);
+
+        using var response = await server.PutAsync("a.bin", content, sha256: SHA256.HashData(content));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var blob = server.Container.GetBlobClient("a.bin");
+        Assert.Equal(content, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.Equal(properties.ETag.ToString("H"), response.Headers.ETag!.ToString());
+        Assert.Equal(13, (await server.Container.GetBlockBlobClient("a.bin").GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Count());
+        Assert.Equal(content, await server.Client.GetByteArrayAsync("/files/a.bin"));
+    }
+
+    [Fact]
+    public async Task AWrongDigestATooLargeBodyAndAnAbortCommitNothing()
+    {
+        await using var server = await UploadServer.StartAsync(azurite, maxSize: 2 * 1024 * 1024);
+        var content = RandomBytes(1024 * 1024);
+
+        using (var mismatch = await server.PutAsync("digest.bin", content, sha256: new byte[32]))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        }
+
+        using (var tooLarge = await server.PutAsync("large.bin", RandomBytes(3 * 1024 * 1024)))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        }
+
+        // A client that sends half its announced length and leaves.
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/abort.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {content.Length}\r\n\r\n"));
+            await stream.WriteAsync(content.AsMemory(0, content.Length / 2));
+        }
+
+        Assert.True(await Eventually.TrueAsync(() => server.Logs.Contains(Diagnostics.StreamingEventIds.UploadAborted.Id)));
+        foreach (var name in new[] { "digest.bin", "large.bin", "abort.bin" })
+        {
+            Assert.False((await server.Container.GetBlobClient(name).ExistsAsync()).Value, $"{name} was published");
+        }
+    }
+
+    [Fact]
+    public async Task RejectIsACreateOnlyCommit_AndIfMatchNamesTheVersionToReplace()
+    {
+        await using var server = await UploadServer.StartAsync(azurite, overwrite: "Reject");
+        var first = RandomBytes(100_000);
+        using var created = await server.PutAsync("r.bin", first);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var again = await server.PutAsync("r.bin", RandomBytes(100_000));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        using var stale = await server.PutAsync("r.bin", RandomBytes(10), ifMatch: "\"0x0\"");
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal(first, (await server.Container.GetBlobClient("r.bin").DownloadContentAsync()).Value.Content.ToArray());
+
+        var second = RandomBytes(50_000);
+        using var replaced = await server.PutAsync("r.bin", second, ifMatch: created.Headers.ETag!.ToString());
+        Assert.Equal(HttpStatusCode.NoContent, replaced.StatusCode);
+        Assert.Equal(second, (await server.Container.GetBlobClient("r.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task TwoUploadsOfOneNameAtOnceEndWithOneWholeFile_NeverAMix()
+    {
+        await using var server = await UploadServer.StartAsync(azurite);
+        var a = RandomBytes(2 * 1024 * 1024);
+        var b = RandomBytes(2 * 1024 * 1024);
+
+        var responses = await Task.WhenAll(server.PutAsync("same.bin", a), server.PutAsync("same.bin", b));
+
+        // Each is published whole, or refused with 409 when the other's commit dropped its staged blocks.
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode || r.StatusCode == HttpStatusCode.Conflict, r.StatusCode.ToString()));
+        Assert.Contains(responses, r => r.IsSuccessStatusCode);
+        var stored = (await server.Container.GetBlobClient("same.bin").DownloadContentAsync()).Value.Content.ToArray();
+        Assert.True(stored.AsSpan().SequenceEqual(a) || stored.AsSpan().SequenceEqual(b), "the blob mixes the two uploads");
+        if (responses[1].StatusCode == HttpStatusCode.Conflict)
+        {
+            Assert.Equal(a, stored);
+        }
+        else if (responses[0].StatusCode == HttpStatusCode.Conflict)
+        {
+            Assert.Equal(b, stored);
+        }
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AStoreThatCannotBeReachedIs503WithRetryAfter_AndNothingIsStoredLocally()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var server = await UploadServer.StartAsync(azurite, connectionString: azurite.ConnectionString.Replace($":{azurite.Port}/", $":{closedPort}/", StringComparison.Ordinal));
+
+        using var response = await server.PutAsync("down.bin", RandomBytes(1000));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter!.Delta);
+        Assert.True(server.Logs.Contains(Diagnostics.StreamingEventIds.UploadStoreUnavailable.Id));
+        Assert.Empty(Directory.EnumerateFiles(server.LocalRoot, "*", SearchOption.AllDirectories));
+    }
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary><c>MapUpload("/uploads")</c> and <c>MapFiles("/files")</c> on one blob container.</summary>
+    private sealed class UploadServer : IAsyncDisposable
+    {
+        private readonly TempDirectory _temp;
+
+        private UploadServer(TempDirectory temp, KestrelHost host, BlobContainerClient container, CapturedLogs logs)
+        {
+            _temp = temp;
+            Host = host;
+            Container = container;
+            Logs = logs;
+            Client = host.CreateClient();
+        }
+
+        public KestrelHost Host { get; }
+
+        public BlobContainerClient Container { get; }
+
+        public CapturedLogs Logs { get; }
+
+        public HttpClient Client { get; }
+
+        /// <summary>The local upload root, which must stay empty: the bytes go to the container.</summary>
+        public string LocalRoot => _temp["uploads"];
+
+        public static async Task<UploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null)
+        {
+            var temp = new TempDirectory();
+            Directory.CreateDirectory(temp["uploads"]);
+            var container = await azurite.CreateContainerAsync();
+            var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "AzureBlob",
+                ["Storage:AzureBlob:ConnectionString"] = connectionString ?? azurite.ConnectionString,
+                ["Storage:AzureBlob:Container"] = container.Name,
+                ["Storage:AzureBlob:BlockSize"] = BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Storage:AzureBlob:MaxConcurrency"] = "3",
+                ["Uploads:Root"] = temp["uploads"],
+                ["Uploads:MaxSize"] = maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Uploads:Overwrite"] = overwrite,
+            }).Build();
+            var logs = new CapturedLogs();
+            var host = await KestrelHost.StartAsync(app =>
+            {
+                app.MapUpload("/uploads");
+                app.MapFiles("/files", new AspNetStreaming.Http.FileServingOptions { Root = temp.Path });
+            }, builder =>
+            {
+                builder.Services.AddStreamingStorage(settings.GetSection("Storage"));
+                builder.Services.AddStreamingUploads(settings.GetSection("Uploads"));
+                builder.Logging.AddProvider(logs);
+            });
+            return new UploadServer(temp, host, container, logs);
+        }
+
+        public Task<HttpResponseMessage> PutAsync(string name, byte[] content, byte[]? sha256 = null, string? ifMatch = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/" + name) { Content = new ByteArrayContent(content) };
+            if (sha256 is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Repr-Digest", $"sha-256=:{Convert.ToBase64String(sha256)}:");
+            }
+
+            if (ifMatch is not null)
+            {
+                request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+            }
+
+            return Client.SendAsync(request);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await Host.DisposeAsync();
+            await Container.DeleteIfExistsAsync();
+            _temp.Dispose();
+        }
+    }
+}
