@@ -55,6 +55,17 @@ public sealed partial class AzuriteServer : IAsyncLifetime
         Assert.Fail($"Azurite did not say which port it listens on; stderr: {await stderr}");
     }
 
+    /// <summary>The emulator's connection string with a loopback port nothing listens on (taken from the system, then
+    /// let go): a store that cannot be reached.</summary>
+    public string UnreachableConnectionString()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return ConnectionString.Replace($":{Port}/", $":{port}/", StringComparison.Ordinal);
+    }
+
     /// <summary>A client of a new, empty container for one test.</summary>
     public async Task<BlobContainerClient> CreateContainerAsync()
     {

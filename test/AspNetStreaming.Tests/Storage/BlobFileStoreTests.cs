@@ -29,11 +29,10 @@ public sealed class BlobFileStoreTests(AzuriteServer azurite)
     public async Task AStoreThatCannotBeReached_Answers503WithRetryAfter_AndTheAppStillStarts()
     {
         using var logs = new CapturedLogs();
-        var closedPort = UnusedPort();
         var settings = new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "AzureBlob",
-            ["Storage:AzureBlob:ConnectionString"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{closedPort}/", StringComparison.Ordinal),
+            ["Storage:AzureBlob:ConnectionString"] = azurite.UnreachableConnectionString(),
             ["Storage:AzureBlob:Container"] = "files",
         };
         await using var host = await StartAsync(settings, logs);
@@ -93,16 +92,6 @@ public sealed class BlobFileStoreTests(AzuriteServer azurite)
         Assert.Contains("Streaming:Storage:AzureBlob:" + key, error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("AccountKey", error.Message, StringComparison.Ordinal);
-    }
-
-    // A loopback port nothing listens on: taken from the system, then let go.
-    private static int UnusedPort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static Task<KestrelHost> StartAsync(Dictionary<string, string?> settings, CapturedLogs? logs = null)

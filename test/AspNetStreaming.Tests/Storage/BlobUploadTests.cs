@@ -120,11 +120,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task AStoreThatCannotBeReachedIs503WithRetryAfter_AndNothingIsStoredLocally()
     {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await using var server = await UploadServer.StartAsync(azurite, connectionString: azurite.ConnectionString.Replace($":{azurite.Port}/", $":{closedPort}/", StringComparison.Ordinal));
+        await using var server = await UploadServer.StartAsync(azurite, connectionString: azurite.UnreachableConnectionString());
 
         using var response = await server.PutAsync("down.bin", RandomBytes(1000));
 
