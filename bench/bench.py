@@ -25,7 +25,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 GIB = 1 << 30
 MIB = 1 << 20
 # Ports: BENCH_PORT_BASE+1 sample-web, +2 bench-server, +3 nginx, +4 bench-server on 64 KiB blocks, +5 bench-server's
-# HTTPS (HTTP/1.1 and HTTP/2) endpoint, +6 and +7 the slow-clients server (h1, h2c), so two checkouts can bench at once.
+# HTTPS (HTTP/1.1 and HTTP/2) endpoint, +6 and +7 the slow-clients server (h1, h2c), +8 Azurite and +9 the bench
+# server on its container (the blob scenario), so two checkouts can bench at once.
 PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "5180"))
 
 

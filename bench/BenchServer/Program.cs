@@ -25,6 +25,7 @@ if (Environment.GetEnvironmentVariable("BENCH_MIN_RESPONSE_RATE") == "off")
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MinResponseDataRate = null);
 }
 
+builder.AddBlobStore();
 var app = builder.Build();
 
 // POST /bench/collect: a full, compacting, aggressive GC, so the slow-clients scenario can also read the RSS that live
@@ -47,5 +48,6 @@ app.MapFilePeers(data);
 app.MapUploadPeers(data);
 app.MapRangePeers(data);
 app.MapProcessPeers(data);
+app.MapBlobPeers(data);
 
 app.Run();

@@ -62,7 +62,7 @@ public static class FileEndpointRouteBuilderExtensions
                 return;
             }
 
-            var opening = await store.OpenReadAsync(path, context.RequestAborted);
+            var opening = await store.OpenReadAsync(path, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted);
             switch (opening.Outcome)
             {
                 case StoreOpenOutcome.Found:
@@ -84,6 +84,29 @@ public static class FileEndpointRouteBuilderExtensions
 
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         });
+    }
+
+    /// <summary>The range a GET will most likely send first, for a store that can open by reading it: the whole body,
+    /// or the one range asked for. None for HEAD, conditional requests (often 304 or 412) and other range forms,
+    /// whose answer is decided from the validators alone.</summary>
+    private static StoreRange? FirstRead(HttpRequest request, bool rangesEnabled)
+    {
+        var headers = request.Headers;
+        if (!HttpMethods.IsGet(request.Method) || headers.IfMatch.Count > 0 || headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0
+            || headers.IfUnmodifiedSince.Count > 0 || headers.IfRange.Count > 0)
+        {
+            return null;
+        }
+
+        if (!rangesEnabled || headers.Range.Count == 0)
+        {
+            return new StoreRange(0, null);
+        }
+
+        return Microsoft.Net.Http.Headers.RangeHeaderValue.TryParse(headers.Range.ToString(), out var range) && range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase)
+            && range.Ranges.Count == 1 && range.Ranges.First() is { From: { } from } item && (item.To is not { } to || to >= from)
+            ? new StoreRange(from, item.To is { } last ? last - from + 1 : null)
+            : null;
     }
 
     /// <summary>What a 503 from an unavailable store asks the client to wait, in seconds.</summary>

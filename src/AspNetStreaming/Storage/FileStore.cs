@@ -8,8 +8,9 @@ namespace AspNetStreaming.Storage;
 internal abstract class FileStore
 {
     /// <summary>Opens <paramref name="name"/> (a relative name with <c>/</c> between segments, as a route gives it)
-    /// for random-access reads, with its length and validators.</summary>
-    public abstract ValueTask<StoreOpening> OpenReadAsync(string? name, CancellationToken cancellationToken);
+    /// for random-access reads, with its length and validators. <paramref name="firstRead"/> is the range the
+    /// response will most likely read first, when it is likely to read at all: a remote store may open by reading it.</summary>
+    public abstract ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken);
 
     /// <summary>Whether <see cref="WriteAsync"/> is implemented (the local disk's uploads still write files
     /// themselves, under <c>Streaming:Uploads:Root</c>).</summary>

@@ -7,7 +7,7 @@ namespace AspNetStreaming.Storage;
 /// symbolic link out of the root, dot files only when allowed); a directory is never a file.</summary>
 internal sealed class LocalFileStore(RootedPathResolver resolver) : FileStore
 {
-    public override ValueTask<StoreOpening> OpenReadAsync(string? name, CancellationToken cancellationToken)
+    public override ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
     {
         if (!resolver.TryResolve(name, out var path, out var reason))
         {

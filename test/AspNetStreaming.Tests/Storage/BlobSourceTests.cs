@@ -58,6 +58,25 @@ public sealed class BlobSourceTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task OpeningWithTheFirstReadIsThatOneGet_WithNoSeparateHead()
+    {
+        var requests = new RequestCounter();
+        var content = RandomBytes(300_000);
+        var blob = await UploadAsync(content, requests);
+        requests.Reset();
+
+        using var source = await BlobSource.OpenAsync(blob, CancellationToken.None, new HttpRange(1000, 64 * 1024));
+        var producer = SourceBodyProducer.ForRange(source!, 1000, 64 * 1024, readSize: 64 * 1024);
+        var (bytes, production) = await ProduceToPipeAsync(w => producer.ProduceAsync(w));
+
+        await production;
+        Assert.Equal(content.AsSpan(1000, 64 * 1024).ToArray(), bytes);
+        Assert.Equal(300_000, source!.Length);
+        Assert.Equal((await blob.GetPropertiesAsync()).Value.ETag.ToString("H"), source.DefaultEntityTag);
+        Assert.Equal((1, 0), (requests.Gets, requests.Heads - 1)); // the one GET; the HEAD just above is the test's
+    }
+
+    [Fact]
     public async Task RangesAndMultipartBodiesOverHttpComeFromTheBlob()
     {
         var content = RandomBytes(1024 * 1024);
@@ -211,16 +230,27 @@ public sealed class BlobSourceTests(AzuriteServer azurite)
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
     {
         private int _gets;
+        private int _heads;
 
         public int Gets => Volatile.Read(ref _gets);
 
-        public void Reset() => Volatile.Write(ref _gets, 0);
+        public int Heads => Volatile.Read(ref _heads);
+
+        public void Reset()
+        {
+            Volatile.Write(ref _gets, 0);
+            Volatile.Write(ref _heads, 0);
+        }
 
         public override void OnSendingRequest(HttpMessage message)
         {
             if (message.Request.Method == RequestMethod.Get)
             {
                 Interlocked.Increment(ref _gets);
+            }
+            else if (message.Request.Method == RequestMethod.Head)
+            {
+                Interlocked.Increment(ref _heads);
             }
         }
     }

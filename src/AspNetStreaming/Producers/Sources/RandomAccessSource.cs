@@ -26,6 +26,13 @@ internal abstract class RandomAccessSource : IDisposable
     /// may be read forward only: each offset the end of the previous read.</summary>
     public abstract ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary>Says that the next reads are the range <paramref name="start"/> (for <paramref name="length"/> bytes,
+    /// <see cref="long.MaxValue"/> for "to the end"), so a remote source asks for that range and no more. A hint:
+    /// reads may still come at any offset.</summary>
+    public virtual void WillRead(long start, long length)
+    {
+    }
+
     /// <summary>Whether a response may commit its headers before the first read: true when the bytes are
     /// already open and measured, so a failing first read is as unlikely as a failing later one (a response
     /// that committed its headers can only abort, no longer answer 500).</summary>

@@ -58,6 +58,11 @@ internal sealed class SourceReader
             }
             else if (_rangeDone < part.RangeLength)
             {
+                if (_rangeDone == 0)
+                {
+                    Source.WillRead(part.RangeStart, part.RangeLength);
+                }
+
                 var want = (int)Math.Min(part.RangeLength - _rangeDone, destination.Length - filled);
                 var read = await Source.ReadAtAsync(part.RangeStart + _rangeDone, destination.Slice(filled, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)

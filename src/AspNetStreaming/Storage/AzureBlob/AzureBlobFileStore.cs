@@ -19,7 +19,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
 
     public string Prefix => prefix;
 
-    public override async ValueTask<StoreOpening> OpenReadAsync(string? name, CancellationToken cancellationToken)
+    public override async ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
     {
         if (!StoreNames.IsAllowed(name, allowDotFiles, out var reason))
         {
@@ -28,7 +28,8 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
 
         try
         {
-            var source = await BlobSource.OpenAsync(container.GetBlobClient(prefix + name), cancellationToken).ConfigureAwait(false);
+            var range = firstRead is { } read ? new HttpRange(read.Offset, read.Length) : (HttpRange?)null;
+            var source = await BlobSource.OpenAsync(container.GetBlobClient(prefix + name), cancellationToken, range).ConfigureAwait(false);
             if (source is not null)
             {
                 return StoreOpening.Found(source);

@@ -1,0 +1,77 @@
+"""Blob store: a 1 GiB blob and 64 KiB ranges of a 4 MiB blob from a container of Azurite (Microsoft's emulator,
+started here from test/js on a data folder under bench/out), through our MapFiles on the container against the
+plain SDK peer (BlobClient.DownloadStreamingAsync into the response: Results.Stream whole, one HttpRange as a 206),
+both in one BenchServer instance. Azurite is a single Node process and likely the bottleneck: its CPU per unit of
+work is reported in rows of its own."""
+import os
+import subprocess
+
+import bench
+
+NAME = "blob"
+ORDER = 70
+RANGE = "bytes=1000-66535"
+ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="  # Azurite's documented dev key
+
+
+def azurite(ctx, port):
+    js = bench.ROOT / "test/js"
+    if not (js / "node_modules/azurite/package.json").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=js, check=True, capture_output=True)
+    folder = bench.ROOT / "bench/out/azurite"
+    folder.mkdir(parents=True, exist_ok=True)
+    server = bench.Server("azurite", ["node", str(js / "node_modules/azurite/dist/src/blob/main.js"), "--blobHost", "127.0.0.1",
+                                      "--blobPort", str(port), "--location", str(folder), "--silent", "--disableTelemetry",
+                                      "--skipApiVersionCheck"], port)
+    ctx.cleanups.append(server.stop)
+    return server
+
+
+def run(ctx):
+    ctx.data_file("big.bin", bench.GIB)
+    ctx.data_file("range.bin", 4 * bench.MIB)
+    port = bench.PORT_BASE + 8
+    store = azurite(ctx, port)
+    connection = (f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={ACCOUNT_KEY};"
+                  f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;")
+    server = ctx.dotnet_server("bench-server-blob", bench.ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll", bench.PORT_BASE + 9,
+                               env={"BENCH_DATA": str(bench.DATA), "BENCH_BLOB_CONNECTION": connection, "BENCH_BLOB_CONTAINER": "bench"})
+    for name in ("big.bin", "range.bin"):
+        subprocess.run(["curl", "-sS", "--fail", "-X", "POST", f"{server.url}/bench/blob/seed/{name}"], check=True, capture_output=True)
+
+    both = lambda: server.cpu() + store.cpu()  # noqa: E731 (server and Azurite together, for the machine's view)
+    downloads = [("SDK DownloadStreamingAsync → Results.Stream", f"{server.url}/peer/blob/big.bin"),
+                 ("ours MapFiles on the container", f"{server.url}/ours/blob/big.bin")]
+    stores = {}
+    cases = []
+    for subject, url in downloads:
+        def action(url=url, subject=subject):
+            before = store.cpu()
+            size = ctx.curl_download(url)
+            stores.setdefault(subject, []).append(store.cpu() - before)
+            return size
+        cases.append((subject, server.cpu, action))
+    results = ctx.interleave(cases, warmup=1)
+    peer = downloads[0][0]
+    for subject, rounds in results.items():
+        assert all(size == bench.GIB for _, _, size in rounds), f"{subject}: got {[r[2] for r in rounds]} bytes"
+        ctx.row("1 GiB blob download (Azurite)", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
+                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", machine=ctx.machine_cpu(subject),
+                peer=None if subject == peer else peer)
+        ctx.row("1 GiB blob download: Azurite's CPU", subject, "cpu", bench.median(stores[subject][-len(rounds):]), "s/GiB",
+                higher_is_better=False, peer=None if subject == peer else peer)
+
+    seconds = int(os.environ.get("BENCH_WRK_SECONDS", "8"))
+    ranges = [("SDK DownloadStreamingAsync(HttpRange)", f"{server.url}/peer/blob/range.bin"),
+              ("ours MapFiles on the container", f"{server.url}/ours/blob/range.bin")]
+    for _, url in ranges:
+        out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H", f"Range: {RANGE}", url],
+                             check=True, capture_output=True, text=True).stdout.split()
+        assert out == ["206", "65536"], f"{url}: {out}"
+    results = ctx.interleave([(subject, both, lambda url=url: ctx.wrk(url, connections=16, seconds=seconds, headers=[f"Range: {RANGE}"]))
+                              for subject, url in ranges], warmup=1)
+    peer = ranges[0][0]
+    for subject, rounds in results.items():
+        ctx.row("64 KiB blob range, wrk -c16 (Azurite)", subject, "rate", [rps for _, _, (rps, _) in rounds], "req/s",
+                cpu=bench.median([c / total * 1e6 for _, c, (_, total) in rounds]), cpu_unit="µs/req (server + Azurite)",
+                machine=ctx.machine_cpu(subject), peer=None if subject == peer else peer)
