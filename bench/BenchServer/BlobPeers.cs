@@ -76,6 +76,16 @@ internal static class BlobPeers
 
             return Results.Empty;
         });
+        // PUT /peer/blob-upload/{name}: the SDK's own upload of the request body, with the block size and concurrency
+        // our store uses (4 MiB, 4), replacing.
+        app.MapPut("/peer/blob-upload/{name}", async (string name, HttpContext context) =>
+        {
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+            var transfer = new Azure.Storage.StorageTransferOptions { InitialTransferSize = 4 << 20, MaximumTransferSize = 4 << 20, MaximumConcurrency = 4 };
+            var uploaded = await container.GetBlobClient(name).UploadAsync(context.Request.Body, new BlobUploadOptions { TransferOptions = transfer }, context.RequestAborted);
+            return Results.Created($"/peer/blob/{name}", new { etag = uploaded.Value.ETag.ToString("H") });
+        });
         app.MapFiles("/ours/blob", new FileServingOptions { Root = data }); // the container's blobs: AddBlobStore
+        // Ours is /ours/upload/{name} (UploadPeers, SHA-256 on), which in this instance writes into the container.
     }
 }

@@ -1,7 +1,8 @@
-"""Blob store: a 1 GiB blob and 64 KiB ranges of a 4 MiB blob from a container of Azurite (Microsoft's emulator,
+"""Blob store: a 1 GiB blob, 64 KiB ranges of a 4 MiB blob and a 1 GiB upload, on a container of Azurite (Microsoft's emulator,
 started here from test/js on a data folder under bench/out), through our MapFiles on the container against the
 plain SDK peer (BlobClient.DownloadStreamingAsync into the response: Results.Stream whole, one HttpRange as a 206),
-both in one BenchServer instance. Azurite is a single Node process and likely the bottleneck: its CPU per unit of
+and our raw upload (SHA-256 on) against BlobClient.UploadAsync(Request.Body) with the same 4 MiB blocks and
+concurrency 4, all in one BenchServer instance. Azurite is a single Node process and likely the bottleneck: its CPU per unit of
 work is reported in rows of its own."""
 import os
 import subprocess
@@ -75,3 +76,25 @@ def run(ctx):
         ctx.row("64 KiB blob range, wrk -c16 (Azurite)", subject, "rate", [rps for _, _, (rps, _) in rounds], "req/s",
                 cpu=bench.median([c / total * 1e6 for _, c, (_, total) in rounds]), cpu_unit="µs/req (server + Azurite)",
                 machine=ctx.machine_cpu(subject), peer=None if subject == peer else peer)
+
+    uploads = [("SDK UploadAsync(Request.Body), 4 MiB blocks x 4", f"{server.url}/peer/blob-upload/up-peer.bin"),
+               ("ours MapUpload into the container, sha-256 on", f"{server.url}/ours/upload/up-ours.bin")]
+    big = bench.DATA / "big.bin"
+    cases = []
+    for subject, url in uploads:
+        def upload(url=url, subject=subject):
+            before = store.cpu()
+            out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect:", "-X", "PUT", "-T", str(big), url],
+                                 check=True, capture_output=True, text=True).stdout
+            stores.setdefault(subject, []).append(store.cpu() - before)
+            return int(out)
+        cases.append((subject, server.cpu, upload))
+    results = ctx.interleave(cases, warmup=1)
+    peer = uploads[0][0]
+    for subject, rounds in results.items():
+        assert all(status in (200, 201, 204) for _, _, status in rounds), f"{subject}: HTTP {[r[2] for r in rounds]}"
+        ctx.row("1 GiB blob upload (Azurite)", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
+                cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", machine=ctx.machine_cpu(subject),
+                peer=None if subject == peer else peer)
+        ctx.row("1 GiB blob upload: Azurite's CPU", subject, "cpu", bench.median(stores[subject][-len(rounds):]), "s/GiB",
+                higher_is_better=False, peer=None if subject == peer else peer)

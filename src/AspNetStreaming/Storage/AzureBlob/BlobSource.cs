@@ -6,8 +6,9 @@ using AspNetStreaming.Producers;
 namespace AspNetStreaming.Storage.AzureBlob;
 
 /// <summary>
-/// A blob of Azure Blob Storage as a random-access source: its properties are read once, when it is opened (length,
-/// ETag, Last-Modified, content type), and reads continue one streaming download for as long as they are sequential,
+/// A blob of Azure Blob Storage as a random-access source: its properties (length, ETag, Last-Modified, content type)
+/// come once, when it is opened (from the first GET itself, or a HEAD), and reads continue one streaming download for
+/// as long as they are sequential and within the range announced by <see cref="WillRead"/>,
 /// starting a new one at the offset when they are not (a range, the next part of a multipart body). A 1 GiB body is
 /// one GET, not one per chunk. Every later download is conditioned on the ETag read at open (<c>If-Match</c>), so a
 /// blob replaced while it is being sent fails the read and the response aborts, instead of mixing two versions.
@@ -16,10 +17,10 @@ internal sealed class BlobSource : RandomAccessSource
 {
     private readonly BlobClient _blob;
     private readonly ETag _etag;
+    private readonly long _length;
     private Stream? _download;
     private long _downloadPosition;
     private long _rangeEnd = long.MaxValue;
-    private readonly long _length;
 
     private BlobSource(BlobClient blob, ETag etag, long length, DateTimeOffset lastModified, string? contentType)
     {
