@@ -13,6 +13,8 @@ internal sealed class StreamingStorage
 {
     private readonly StorageOptions _options;
     private readonly Lazy<BlobContainerClient> _container;
+    private readonly Lazy<AzureBlobFileStore> _blobWithDotFiles;
+    private readonly Lazy<AzureBlobFileStore> _blobWithoutDotFiles;
 
     public StreamingStorage(IOptions<StorageOptions> options)
     {
@@ -20,6 +22,8 @@ internal sealed class StreamingStorage
         _options = StorageOptions.Rules.ThrowIfInvalid(options.Value);
         _container = new Lazy<BlobContainerClient>(() => new BlobServiceClient(_options.AzureBlob.ConnectionString, ClientOptions())
             .GetBlobContainerClient(_options.AzureBlob.Container));
+        _blobWithDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: true));
+        _blobWithoutDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: false));
     }
 
     public StorageProvider Provider => _options.Provider;
@@ -33,7 +37,10 @@ internal sealed class StreamingStorage
     /// upload endpoints write files under their own root).</summary>
     public FileStore? ForUploads() => _options.Provider == StorageProvider.AzureBlob ? BlobStore(allowDotFiles: false) : null;
 
-    private AzureBlobFileStore BlobStore(bool allowDotFiles) => new(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer,
+    // One store per dot-file rule, made once: a store checks its container on first use only.
+    private AzureBlobFileStore BlobStore(bool allowDotFiles) => (allowDotFiles ? _blobWithDotFiles : _blobWithoutDotFiles).Value;
+
+    private AzureBlobFileStore NewBlobStore(bool allowDotFiles) => new(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer,
         allowDotFiles, _options.AzureBlob.BlockSize, _options.AzureBlob.MaxConcurrency);
 
     // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503.
