@@ -53,3 +53,15 @@ internal sealed class StoreException(StoreErrorKind kind, string detail, Excepti
 {
     public StoreErrorKind Kind { get; } = kind;
 }
+
+/// <summary>A body staged in a store and not yet visible: <see cref="CommitAsync"/> publishes it, atomically, under
+/// the conditions it is given; dropping it publishes nothing (the store discards what was staged).</summary>
+internal abstract class StagedWrite
+{
+    /// <summary>The bytes staged.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>Publishes the staged body under <paramref name="options"/>' conditions (create-only, If-Match).</summary>
+    /// <exception cref="StoreException">The conditions failed or the store did; nothing was published.</exception>
+    public abstract Task<StoreWriteResult> CommitAsync(StoreWriteOptions options, CancellationToken cancellationToken);
+}

@@ -45,9 +45,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         }
     }
 
-    public override bool CanWrite => true;
-
-    public override async Task<StoreWriteResult> WriteAsync(string name, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
+    public override async Task<StagedWrite> StageAsync(string name, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
     {
         if (!StoreNames.IsAllowed(name, allowDotFiles: true, out var reason))
         {
@@ -69,7 +67,20 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
             throw new StoreException(StoreErrorKind.Unavailable, $"The blob container '{container.Name}' does not exist.");
         }
 
-        return await BlobUploader.UploadAsync(container.GetBlockBlobClient(prefix + name), body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
+        return await BlobUploader.StageAsync(container.GetBlockBlobClient(prefix + name), body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<bool> DeleteIfUnchangedAsync(string name, string etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var conditions = new Azure.Storage.Blobs.Models.BlobRequestConditions { IfMatch = new ETag(etag) };
+            return (await container.GetBlobClient(prefix + name).DeleteIfExistsAsync(conditions: conditions, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException error) when (error.Status == 412)
+        {
+            return false; // replaced since: not ours to delete
+        }
     }
 
     // A 404 for the blob is also what a missing container gives; only then is it worth one more request.

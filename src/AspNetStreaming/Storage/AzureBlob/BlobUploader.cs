@@ -8,7 +8,7 @@ using Azure.Storage.Blobs.Specialized;
 namespace AspNetStreaming.Storage.AzureBlob;
 
 /// <summary>
-/// Writes a body into a block blob as it streams: gathered into blocks of the configured size, each staged while the
+/// Stages a body into a block blob as it streams: gathered into blocks of the configured size, each staged while the
 /// next fills (at most <c>maxConcurrency</c> in flight, so an upload holds at most that many blocks of memory), and
 /// committed with one <c>CommitBlockList</c> under the write's conditions: the service's own atomic publish, before
 /// which nothing of the upload is visible. Block ids carry a per-upload id, so two uploads of one name at once never
@@ -17,7 +17,8 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// </summary>
 internal static class BlobUploader
 {
-    public static async Task<StoreWriteResult> UploadAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
+    /// <summary>Stages the body as blocks; the result commits them.</summary>
+    public static async Task<StagedWrite> StageAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
         int maxConcurrency, CancellationToken cancellationToken)
     {
         var upload = Guid.NewGuid();
@@ -75,8 +76,7 @@ internal static class BlobUploader
                 ArrayPool<byte>.Shared.Return(staging.Buffer);
             }
 
-            options.BeforeCommit?.Invoke();
-            return await CommitAsync(blob, ids, total, options, cancellationToken).ConfigureAwait(false);
+            return new StagedBlob(blob, ids, total);
         }
         catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
         {
@@ -123,6 +123,18 @@ internal static class BlobUploader
 
     private static async Task<StoreWriteResult> CommitAsync(BlockBlobClient blob, List<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await CommitCoreAsync(blob, ids, total, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+        }
+    }
+
+    private static async Task<StoreWriteResult> CommitCoreAsync(BlockBlobClient blob, List<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
+    {
         var conditions = new BlobRequestConditions();
         var replaced = options.IfMatch is not null;
         if (options.IfMatch is { } etag)
@@ -162,6 +174,15 @@ internal static class BlobUploader
         {
             throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag does not match If-Match.", error);
         }
+    }
+
+    /// <summary>The staged blocks of one body, committed in order.</summary>
+    private sealed class StagedBlob(BlockBlobClient blob, List<string> ids, long length) : StagedWrite
+    {
+        public override long Length => length;
+
+        public override Task<StoreWriteResult> CommitAsync(StoreWriteOptions options, CancellationToken cancellationToken)
+            => BlobUploader.CommitAsync(blob, ids, length, options, cancellationToken);
     }
 
     // Fixed length (all ids of a blob must be): the upload's id and the block's index, base64.
