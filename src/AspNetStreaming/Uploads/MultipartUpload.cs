@@ -12,6 +12,7 @@ public sealed class MultipartUpload : IAsyncDisposable
     private readonly List<PendingFile> _files = [];
     private readonly Dictionary<string, string> _fields = new(StringComparer.Ordinal);
     private bool _published;
+    private Storage.FileStore? _store;
 
     internal MultipartUpload(UploadIngestor ingestor, UploadOptions options)
     {
@@ -33,13 +34,18 @@ public sealed class MultipartUpload : IAsyncDisposable
     public IReadOnlyList<StoredUpload> Publish(IHeaderDictionary? headers = null)
     {
         ObjectDisposedException.ThrowIf(_published, this);
+        if (_store is not null)
+        {
+            throw new InvalidOperationException("The files were staged in the configured store; publish them with PublishAsync.");
+        }
+
         var stored = new List<StoredUpload>(_files.Count);
         var empty = new HeaderDictionary();
         try
         {
             foreach (var file in _files)
             {
-                var replaced = UploadStorage.Publish(file.TempPath, file.Target, empty, _options.Overwrite, _options.Durable);
+                var replaced = UploadStorage.Publish(file.TempPath!, file.Target, empty, _options.Overwrite, _options.Durable);
                 file.Published = true;
                 stored.Add(new StoredUpload(file.Name, file.Target, file.Length, file.Sha256, replaced, UploadStorage.ETagOf(file.Target)) { FieldName = file.Field });
                 UploadLog.Stored(_ingestor.Logger, file.Name, file.Length, replaced);
@@ -59,19 +65,74 @@ public sealed class MultipartUpload : IAsyncDisposable
         return stored;
     }
 
-    /// <summary>Removes every temporary file that was not published.</summary>
+    /// <summary>Publishes every file, as <see cref="Publish"/> does, wherever the files were received: under the upload
+    /// root, or, with a configured store (<c>Streaming:Storage</c>), by committing each staged blob. If a commit fails,
+    /// the blobs this call created are deleted again (while still the version it created), so none stays.</summary>
+    /// <param name="headers">Unused for per-file preconditions (they apply to the POST target); reserved.</param>
+    /// <param name="cancellationToken">Stops publishing; what was committed is removed again.</param>
+    /// <exception cref="UploadException">A file of that name exists and the policy rejects replacing it (409), or the
+    /// store failed (503).</exception>
+    public async Task<IReadOnlyList<StoredUpload>> PublishAsync(IHeaderDictionary? headers = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_published, this);
+        if (_store is not { } store)
+        {
+            return Publish(headers);
+        }
+
+        var stored = new List<StoredUpload>(_files.Count);
+        try
+        {
+            foreach (var file in _files)
+            {
+                var commit = new Storage.StoreWriteOptions { CreateOnly = _options.Overwrite == UploadOverwritePolicy.Reject };
+                var written = await file.Staged!.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+                file.Published = true;
+                stored.Add(new StoredUpload(file.Name, written.Location ?? file.Name, written.Length, file.Sha256, written.Replaced, written.ETag) { FieldName = file.Field });
+                UploadLog.Stored(_ingestor.Logger, file.Name, written.Length, written.Replaced);
+            }
+        }
+        catch (Exception error)
+        {
+            foreach (var done in stored.Where(s => !s.Replaced && s.ETag is not null))
+            {
+                try
+                {
+                    await store.DeleteIfUnchangedAsync(done.Name, done.ETag!, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception cleanup)
+                {
+                    UploadLog.CleanupFailed(_ingestor.Logger, cleanup, done.Name);
+                }
+            }
+
+            throw error switch
+            {
+                UploadException upload => upload,
+                Storage.StoreException refused => UploadErrors.FromStore(refused, _options.Multipart.MaxFileSize),
+                _ => new UploadException(UploadErrorKind.Internal, "The upload could not be published.", error),
+            };
+        }
+
+        _published = true;
+        return stored;
+    }
+
+    /// <summary>Removes every temporary file that was not published (staged blobs need nothing: uncommitted, they are
+    /// never visible).</summary>
     public ValueTask DisposeAsync()
     {
-        foreach (var file in _files.Where(f => !f.Published))
+        // Staged blobs need nothing: uncommitted, they are never visible and the service drops them.
+        foreach (var file in _files.Where(f => !f.Published && f.TempPath is not null))
         {
-            _ingestor.DeleteTemp(file.TempPath);
+            _ingestor.DeleteTemp(file.TempPath!);
         }
 
         _files.Clear();
         return ValueTask.CompletedTask;
     }
 
-    internal PendingFile Add(string field, string name, string tempPath, string target)
+    internal PendingFile Add(string field, string name, string? tempPath, string target)
     {
         if (_files.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
         {
@@ -83,6 +144,9 @@ public sealed class MultipartUpload : IAsyncDisposable
         return file;
     }
 
+    /// <summary>The store the files are staged in, when one is configured.</summary>
+    internal void StagedIn(Storage.FileStore store) => _store = store;
+
     internal void AddField(string name, string value)
     {
         if (!_fields.TryAdd(name, value))
@@ -91,13 +155,17 @@ public sealed class MultipartUpload : IAsyncDisposable
         }
     }
 
-    internal sealed class PendingFile(string field, string name, string tempPath, string target)
+    internal sealed class PendingFile(string field, string name, string? tempPath, string target)
     {
         public string Field { get; } = field;
 
         public string Name { get; } = name;
 
-        public string TempPath { get; } = tempPath;
+        /// <summary>The temporary file on the local disk; <see langword="null"/> when staged in a store.</summary>
+        public string? TempPath { get; } = tempPath;
+
+        /// <summary>The body staged in the configured store, committed by <see cref="PublishAsync"/>.</summary>
+        public Storage.StagedWrite? Staged { get; set; }
 
         public string Target { get; } = target;
 

@@ -45,7 +45,7 @@ public static class UploadEndpointRouteBuilderExtensions
             try
             {
                 await using var upload = await ingestor.ReadMultipartAsync(context, options).ConfigureAwait(false);
-                var files = upload.Publish(context.Request.Headers);
+                var files = await upload.PublishAsync(context.Request.Headers, context.RequestAborted).ConfigureAwait(false);
                 return (IResult)UploadResults.Stored(files, upload.Fields);
             }
             catch (UploadException error)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
 namespace AspNetStreaming.Uploads;
@@ -63,6 +64,7 @@ public sealed partial class UploadIngestor
                 HeadersCountLimit = 16,
                 BodyLengthLimit = null,
             };
+            var store = context.RequestServices?.GetService<Storage.StreamingStorage>()?.ForUploads();
             var parts = 0;
             var fieldBytes = 0;
             while (await reader.ReadNextSectionAsync(token).ConfigureAwait(false) is { } section)
@@ -88,10 +90,16 @@ public sealed partial class UploadIngestor
                         throw UploadException.BadRequest($"The file name of field '{field}' is not acceptable: {reason}.");
                     }
 
+                    if (store is not null)
+                    {
+                        received += await StageFilePartAsync(store, upload, section, field, name, options, token).ConfigureAwait(false);
+                        continue;
+                    }
+
                     var target = Path.Join(root, name);
                     UploadStorage.CheckPreconditions(HeaderDictionaryEmpty, target, options.Overwrite);
                     var pending = upload.Add(field, name, UploadStorage.NewTempPath(root), target);
-                    using var file = UploadStorage.CreateTemp(pending.TempPath, 0);
+                    using var file = UploadStorage.CreateTemp(pending.TempPath!, 0);
                     using var hash = options.ComputeDigest ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
                     long length = 0;
                     int read;

@@ -25,4 +25,37 @@ public sealed partial class UploadIngestor
         UploadLog.Stored(_logger, name, written.Length, written.Replaced);
         return new StoredUpload(name, written.Location ?? name, written.Length, digests.Sha256, written.Replaced, written.ETag);
     }
+
+    // One file part of a form, staged in the store (nothing visible until MultipartUpload.PublishAsync commits it).
+    private static async Task<long> StageFilePartAsync(FileStore store, MultipartUpload upload, Microsoft.AspNetCore.WebUtilities.MultipartSection section,
+        string field, string name, UploadOptions options, CancellationToken cancellationToken)
+    {
+        upload.StagedIn(store);
+        var pending = upload.Add(field, name, tempPath: null, target: name);
+        using var hash = options.ComputeDigest ? System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256) : null;
+        var limit = options.Multipart.MaxFileSize;
+        try
+        {
+            pending.Staged = await store.StageAsync(name, PipeReader.Create(section.Body, new StreamPipeReaderOptions(leaveOpen: true)), new StoreWriteOptions
+            {
+                MaxBytes = limit,
+                Observer = hash is null ? null : segments =>
+                {
+                    foreach (var segment in segments)
+                    {
+                        hash.AppendData(segment.Span);
+                    }
+                },
+                ContentType = section.ContentType,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error) when (error.Kind == StoreErrorKind.TooLarge)
+        {
+            throw new UploadException(UploadErrorKind.TooLarge, $"The file in field '{field}' is larger than the limit of {limit} bytes; no file was stored.", error);
+        }
+
+        pending.Length = pending.Staged.Length;
+        pending.Sha256 = hash?.GetHashAndReset();
+        return pending.Length;
+    }
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AspNetStreaming.Tests.Storage;
 
-/// <summary>Raw uploads (<c>MapUpload</c>) into a blob container: staged as blocks while the body streams, the digest
+/// <summary>Raw and multipart uploads (<c>MapUpload</c>, <c>MapMultipartUpload</c>) into a blob container: staged as blocks while the body streams, the digest
 /// checked before the commit, visible only once committed, the overwrite policy and preconditions as the store's
 /// conditions, and nothing published on any failure.</summary>
 [Collection(AzuriteServers.Name)]
@@ -130,6 +130,51 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         Assert.Empty(Directory.EnumerateFiles(server.LocalRoot, "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task AFormsFilesAreStagedAndAllCommittedTogether()
+    {
+        await using var server = await UploadServer.StartAsync(azurite);
+        var a = RandomBytes(1024 * 1024 + 5);
+        var b = "second file\n"u8.ToArray();
+
+        using var response = await server.Client.PostAsync("/forms", Form(("a.bin", a), ("b.txt", b)));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(a, (await server.Container.GetBlobClient("a.bin").DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(b, (await server.Container.GetBlobClient("b.txt").DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Contains("\"note\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFiles(server.LocalRoot, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task AFormThatFailsPublishesNoneOfItsFiles()
+    {
+        await using var server = await UploadServer.StartAsync(azurite, overwrite: "Reject", maxFileSize: 512 * 1024);
+
+        // The second file is over the limit: the first, already staged, is never committed.
+        using var tooLarge = await server.Client.PostAsync("/forms", Form(("first.bin", RandomBytes(1000)), ("big.bin", RandomBytes(600 * 1024))));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.False((await server.Container.GetBlobClient("first.bin").ExistsAsync()).Value);
+
+        // The second name exists and Reject refuses it: the first, committed just before, is deleted again.
+        await server.Container.GetBlobClient("taken.bin").UploadAsync(BinaryData.FromString("already here"));
+        using var conflict = await server.Client.PostAsync("/forms", Form(("new.bin", RandomBytes(1000)), ("taken.bin", RandomBytes(1000))));
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.False((await server.Container.GetBlobClient("new.bin").ExistsAsync()).Value);
+        Assert.Equal("already here", (await server.Container.GetBlobClient("taken.bin").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    private static MultipartFormDataContent Form(params (string Name, byte[] Bytes)[] files)
+    {
+        var form = new MultipartFormDataContent { { new StringContent("hello"), "note" } };
+        foreach (var (name, bytes) in files)
+        {
+            form.Add(new ByteArrayContent(bytes), "file-" + name, name);
+        }
+
+        return form;
+    }
+
     private static byte[] RandomBytes(int count)
     {
         var bytes = new byte[count];
@@ -162,7 +207,8 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         /// <summary>The local upload root, which must stay empty: the bytes go to the container.</summary>
         public string LocalRoot => _temp["uploads"];
 
-        public static async Task<UploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null)
+        public static async Task<UploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null,
+            long maxFileSize = 1L << 30)
         {
             var temp = new TempDirectory();
             Directory.CreateDirectory(temp["uploads"]);
@@ -177,11 +223,13 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
                 ["Uploads:Root"] = temp["uploads"],
                 ["Uploads:MaxSize"] = maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Uploads:Overwrite"] = overwrite,
+                ["Uploads:Multipart:MaxFileSize"] = maxFileSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }).Build();
             var logs = new CapturedLogs();
             var host = await KestrelHost.StartAsync(app =>
             {
                 app.MapUpload("/uploads");
+                app.MapMultipartUpload("/forms");
                 app.MapFiles("/files", new AspNetStreaming.Http.FileServingOptions { Root = temp.Path });
             }, builder =>
             {
