@@ -19,10 +19,12 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
 {
     private const int BlockSize = 256 * 1024; // small blocks, so a few MiB are many blocks with several in flight
 
-    [Fact]
-    public async Task APutIsCommittedWhole_WithItsDigestChecked_AndServedBack()
+    [Theory]
+    [InlineData(TestProtocol.Http11)]
+    [InlineData(TestProtocol.Http2Tls)]
+    public async Task APutIsCommittedWhole_WithItsDigestChecked_AndServedBack(TestProtocol protocol)
     {
-        await using var server = await UploadServer.StartAsync(azurite);
+        await using var server = await UploadServer.StartAsync(azurite, protocol: protocol);
         var content = RandomBytes(3 * 1024 * 1024 + 17);
 
         using var response = await server.PutAsync("a.bin", content, sha256: SHA256.HashData(content));
@@ -208,7 +210,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         public string LocalRoot => _temp["uploads"];
 
         public static async Task<UploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null,
-            long maxFileSize = 1L << 30)
+            long maxFileSize = 1L << 30, TestProtocol protocol = TestProtocol.Http11)
         {
             var temp = new TempDirectory();
             Directory.CreateDirectory(temp["uploads"]);
@@ -236,7 +238,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
                 builder.Services.AddStreamingStorage(settings.GetSection("Storage"));
                 builder.Services.AddStreamingUploads(settings.GetSection("Uploads"));
                 builder.Logging.AddProvider(logs);
-            });
+            }, protocol);
             return new UploadServer(temp, host, container, logs);
         }
 

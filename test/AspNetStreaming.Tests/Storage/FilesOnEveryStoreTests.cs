@@ -5,18 +5,25 @@ using AspNetStreaming.Tests.Infrastructure;
 namespace AspNetStreaming.Tests.Storage;
 
 /// <summary>The same file requests against every store behind <c>MapFiles</c>: the local disk and a blob container
-/// (Azurite). Whole bodies, HEAD, single, suffix and multiple ranges, 416, the RFC 9110 preconditions with the
+/// (Azurite), each on HTTP/1.1 and HTTP/2. Whole bodies, HEAD, single, suffix and multiple ranges, 416, the RFC 9110 preconditions with the
 /// store's own validators, names that are never served, and 405.</summary>
 [Collection(AzuriteServers.Name)]
 public sealed class FilesOnEveryStoreTests(AzuriteServer azurite)
 {
-    public static TheoryData<StoreKind> Stores => [StoreKind.Local, StoreKind.AzureBlob];
+    /// <summary>Every store on HTTP/1.1 and on HTTP/2 over TLS (what browsers speak to an HTTPS endpoint).</summary>
+    public static TheoryData<StoreKind, TestProtocol> Stores => new()
+    {
+        { StoreKind.Local, TestProtocol.Http11 },
+        { StoreKind.AzureBlob, TestProtocol.Http11 },
+        { StoreKind.Local, TestProtocol.Http2Tls },
+        { StoreKind.AzureBlob, TestProtocol.Http2Tls },
+    };
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task AWholeFileAndItsHead_CarryStrongValidators(StoreKind store)
+    public async Task AWholeFileAndItsHead_CarryStrongValidators(StoreKind store, TestProtocol protocol)
     {
-        await using var server = await StoreServer.StartAsync(store, azurite);
+        await using var server = await StoreServer.StartAsync(store, azurite, protocol: protocol);
         using var client = server.Host.CreateClient();
 
         using var get = await client.GetAsync("/files/data.bin");
@@ -40,9 +47,9 @@ public sealed class FilesOnEveryStoreTests(AzuriteServer azurite)
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task SingleSuffixAndMultipleRanges_And416(StoreKind store)
+    public async Task SingleSuffixAndMultipleRanges_And416(StoreKind store, TestProtocol protocol)
     {
-        await using var server = await StoreServer.StartAsync(store, azurite);
+        await using var server = await StoreServer.StartAsync(store, azurite, protocol: protocol);
         using var client = server.Host.CreateClient();
 
         using var single = await GetAsync(client, "bytes=100-199");
@@ -68,9 +75,9 @@ public sealed class FilesOnEveryStoreTests(AzuriteServer azurite)
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task PreconditionsUseTheStoresValidators(StoreKind store)
+    public async Task PreconditionsUseTheStoresValidators(StoreKind store, TestProtocol protocol)
     {
-        await using var server = await StoreServer.StartAsync(store, azurite);
+        await using var server = await StoreServer.StartAsync(store, azurite, protocol: protocol);
         using var client = server.Host.CreateClient();
         using var first = await client.GetAsync("/files/data.bin");
         var etag = first.Headers.ETag!;
@@ -88,9 +95,9 @@ public sealed class FilesOnEveryStoreTests(AzuriteServer azurite)
 
     [Theory]
     [MemberData(nameof(Stores))]
-    public async Task MissingNamesDotFilesAndFoldersAre404_AndOtherMethods405(StoreKind store)
+    public async Task MissingNamesDotFilesAndFoldersAre404_AndOtherMethods405(StoreKind store, TestProtocol protocol)
     {
-        await using var server = await StoreServer.StartAsync(store, azurite);
+        await using var server = await StoreServer.StartAsync(store, azurite, protocol: protocol);
         using var client = server.Host.CreateClient();
 
         foreach (var path in new[] { "/files/missing.bin", "/files/.hidden", "/files/docs", "/files/docs/" })

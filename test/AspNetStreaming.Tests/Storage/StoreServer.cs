@@ -41,7 +41,8 @@ internal sealed class StoreServer : IAsyncDisposable
     public BlobContainerClient? Container { get; }
 
     /// <summary>The files every store holds: <c>data.bin</c>, <c>docs/readme.txt</c>, <c>.hidden</c>.</summary>
-    public static async Task<StoreServer> StartAsync(StoreKind kind, AzuriteServer azurite, Dictionary<string, string?>? storage = null)
+    public static async Task<StoreServer> StartAsync(StoreKind kind, AzuriteServer azurite, Dictionary<string, string?>? storage = null,
+        TestProtocol protocol = TestProtocol.Http11)
     {
         var temp = new TempDirectory();
         var data = new byte[DataLength];
@@ -80,7 +81,7 @@ internal sealed class StoreServer : IAsyncDisposable
         var section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var host = await KestrelHost.StartAsync(
             app => app.MapFiles("/files", new FileServingOptions { Root = temp["root"] }),
-            builder => builder.Services.AddStreamingStorage(section.GetSection("Storage")));
+            builder => builder.Services.AddStreamingStorage(section.GetSection("Storage")), protocol);
         return new StoreServer(temp, host, data, container);
     }
 
