@@ -44,7 +44,7 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         }
 
         // One small chunk, like the pump's first: it is held until the response has sent it.
-        var size = Math.Min(ReadSize, SmallChunkSize - ChunkedFramingBytes); // output has no length: sent chunked on HTTP/1.1
+        var size = Math.Min(ReadSize, SmallChunk);
         _first = ArrayPool<byte>.Shared.Rent(size);
         _firstLength = await ReadOutputAsync(_first.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
         return _firstLength > 0;

@@ -74,6 +74,11 @@ public abstract partial class BodyProducer : IBodyProducer
         set => Budget = value;
     }
 
+    /// <summary>The small chunk of this body: <see cref="SmallChunkSize"/>, less <see cref="ChunkedFramingBytes"/> for a
+    /// body without a length. HTTP/1.1 sends such a body chunked, and Kestrel asks its pipe for room for the chunk's
+    /// framing on top of our size: 16 KiB + 12 bytes would take a 64 KiB block.</summary>
+    private protected int SmallChunk => Length is null ? SmallChunkSize - ChunkedFramingBytes : SmallChunkSize;
+
     /// <summary>Whether <see cref="Stop"/> was called.</summary>
     public bool IsStopped => _stop.IsCancellationRequested;
 
@@ -161,11 +166,9 @@ public abstract partial class BodyProducer : IBodyProducer
                     chunk = lease == 0 ? SmallChunkSize : lease;
                 }
 
-                if (Length is null && chunk is > SmallChunkSize - ChunkedFramingBytes and <= SmallChunkSize)
+                if (chunk > SmallChunk && chunk <= SmallChunkSize)
                 {
-                    // HTTP/1.1 sends a body without a length chunked, and Kestrel asks its pipe for room for the
-                    // chunk's framing on top of our size: 16 KiB + 12 bytes would take a 64 KiB block.
-                    chunk = SmallChunkSize - ChunkedFramingBytes;
+                    chunk = SmallChunk;
                 }
 
                 try

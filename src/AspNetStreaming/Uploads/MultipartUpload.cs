@@ -122,7 +122,6 @@ public sealed class MultipartUpload : IAsyncDisposable
     /// never visible).</summary>
     public ValueTask DisposeAsync()
     {
-        // Staged blobs need nothing: uncommitted, they are never visible and the service drops them.
         foreach (var file in _files.Where(f => !f.Published && f.TempPath is not null))
         {
             _ingestor.DeleteTemp(file.TempPath!);

@@ -22,4 +22,7 @@ internal static class AzureBlobErrors
         AggregateException retries => $"the blob service failed {retries.InnerExceptions.Count} tries: {Describe(retries.InnerExceptions[^1])}",
         _ => $"the blob service could not be reached ({error.GetType().Name})",
     };
+
+    /// <summary>An unavailable store as the storage layer's own error, for a write to fail with.</summary>
+    public static StoreException Unavailable(Exception error) => new(StoreErrorKind.Unavailable, Describe(error), error);
 }

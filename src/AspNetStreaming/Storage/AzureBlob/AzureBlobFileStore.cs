@@ -59,7 +59,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         }
         catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
         {
-            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+            throw AzureBlobErrors.Unavailable(error);
         }
 
         if (!exists)

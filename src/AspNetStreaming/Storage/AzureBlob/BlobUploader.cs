@@ -80,7 +80,7 @@ internal static class BlobUploader
         }
         catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
         {
-            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+            throw AzureBlobErrors.Unavailable(error);
         }
         finally
         {
@@ -129,7 +129,7 @@ internal static class BlobUploader
         }
         catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
         {
-            throw new StoreException(StoreErrorKind.Unavailable, AzureBlobErrors.Describe(error), error);
+            throw AzureBlobErrors.Unavailable(error);
         }
     }
 
