@@ -15,6 +15,7 @@ internal sealed class StreamingStorage
     private readonly Lazy<BlobContainerClient> _container;
     private readonly Lazy<AzureBlobFileStore> _blobWithDotFiles;
     private readonly Lazy<AzureBlobFileStore> _blobWithoutDotFiles;
+    private readonly Lazy<BlobResumableObjects> _resumable;
 
     public StreamingStorage(IOptions<StorageOptions> options)
     {
@@ -24,6 +25,7 @@ internal sealed class StreamingStorage
             .GetBlobContainerClient(_options.AzureBlob.Container));
         _blobWithDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: true));
         _blobWithoutDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: false));
+        _resumable = new Lazy<BlobResumableObjects>(() => new BlobResumableObjects(BlobStore(allowDotFiles: false)));
     }
 
     public StorageProvider Provider => _options.Provider;
@@ -36,6 +38,10 @@ internal sealed class StreamingStorage
     /// <summary>The store uploads write into: the container, or <see langword="null"/> for the local disk (where the
     /// upload endpoints write files under their own root).</summary>
     public FileStore? ForUploads() => _options.Provider == StorageProvider.AzureBlob ? BlobStore(allowDotFiles: false) : null;
+
+    /// <summary>Where resumable uploads keep their bytes and state so that every instance sees them: the container
+    /// (beside the uploads), or <see langword="null"/> for the local disk.</summary>
+    public ResumableObjectStore? ForResumable() => _options.Provider == StorageProvider.AzureBlob ? _resumable.Value : null;
 
     // One store per dot-file rule, made once: a store checks its container on first use only.
     private AzureBlobFileStore BlobStore(bool allowDotFiles) => (allowDotFiles ? _blobWithDotFiles : _blobWithoutDotFiles).Value;

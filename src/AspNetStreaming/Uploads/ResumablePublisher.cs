@@ -6,7 +6,7 @@ namespace AspNetStreaming.Uploads;
 
 /// <summary>The end of a resumable upload: the data file verified, published atomically under its name, and the
 /// state marked complete (so a HEAD after a lost response still says so).</summary>
-internal sealed class ResumablePublisher(ResumableUploadStore store, UploadOptions options, string root)
+internal sealed class ResumablePublisher(LocalResumableUploadStore store, UploadOptions options, string root)
 {
     /// <summary>The directory completed uploads are published in.</summary>
     public string Root => root;
@@ -43,7 +43,7 @@ internal sealed class ResumablePublisher(ResumableUploadStore store, UploadOptio
         }
         catch (UploadException)
         {
-            store.Delete(id);
+            store.Remove(id);
             throw;
         }
 

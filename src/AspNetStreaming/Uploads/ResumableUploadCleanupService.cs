@@ -14,12 +14,13 @@ internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) 
         {
             try
             {
-                store.RemoveExpired(DateTime.UtcNow, options.Expiry);
+                await store.RemoveExpiredAsync(DateTime.UtcNow, options.Expiry, stoppingToken).ConfigureAwait(false);
                 RemoveStaleTempFiles(options.Expiry);
             }
-            catch (IOException error)
+            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
             {
-                UploadLog.CleanupFailed(store.Ingestor.Logger, error, store.Directory);
+                // A store that is down now is swept at the next tick.
+                UploadLog.CleanupFailed(store.Ingestor.Logger, error, store.Location);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

@@ -24,9 +24,9 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options, prefix);
         var group = endpoints.MapGroup(prefix);
         group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery();
-        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.Head(context, id));
+        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id));
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery();
-        group.MapDelete("/{id}", (HttpContext context, string id) => handler.Delete(context, id));
+        group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id));
         return group;
     }
 }

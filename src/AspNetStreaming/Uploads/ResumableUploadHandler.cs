@@ -1,7 +1,6 @@
 using AspNetStreaming.Responses;
 using System.Globalization;
 using AspNetStreaming.Transport.Informational;
-using AspNetStreaming.IO;
 using Microsoft.AspNetCore.Http;
 
 namespace AspNetStreaming.Uploads;
@@ -19,8 +18,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     public const string InteropVersion = ResumableInterop.Latest;
 
     private readonly UploadIngestor _ingestor = store.Ingestor;
-    private readonly ResumablePublisher _publisher = new(store, options,
-        ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root));
+    private readonly string _root = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
 
     public async Task<IResult> CreateAsync(HttpContext context, string name)
     {
@@ -32,7 +30,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
             }
 
-            UploadStorage.CheckPreconditions(request.Headers, Path.Join(_publisher.Root, name), options.Overwrite);
+            if (store is LocalResumableUploadStore)
+            {
+                // A shared store checks the conditions itself, at the publish (the state keeps them till then).
+                UploadStorage.CheckPreconditions(request.Headers, Path.Join(_root, name), options.Overwrite);
+            }
+
             var complete = ResumableHeaders.ParseComplete(request);
             var length = ResumableHeaders.ParseLength(request);
             if (ResumableHeaders.ParseOffset(request, required: false) is > 0)
@@ -56,10 +59,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 Name = name,
                 Length = length,
                 CreateOnly = request.Headers.IfNoneMatch.ToString().Trim() == "*",
+                IfMatch = request.Headers.IfMatch.ToString().Trim() is { Length: > 0 } ifMatch ? ifMatch : null,
                 ExpectedSha256 = sha256 is null ? null : Convert.ToBase64String(sha256),
                 ExpectedSha512 = sha512 is null ? null : Convert.ToBase64String(sha512),
             };
-            var id = store.Create(state);
+            var upload = await store.CreateAsync(state, context.RequestAborted).ConfigureAwait(false);
+            var id = upload.Id;
             UploadLog.ResumableCreated(_ingestor.Logger, id, name, length?.ToString(CultureInfo.InvariantCulture) ?? "unknown");
             var location = LocationOf(context, id);
             context.Response.Headers.Location = location;
@@ -73,7 +78,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             {
                 UploadLog.ResumptionSupportedSent(_ingestor.Logger, id);
             }
-            return await AppendAsync(context, id, state, 0, complete, created: true).ConfigureAwait(false);
+            return await AppendAsync(context, upload, 0, complete, created: true).ConfigureAwait(false);
         }
         catch (UploadException error)
         {
@@ -81,17 +86,23 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         }
     }
 
-    public IResult Head(HttpContext context, string id)
+    public async Task<IResult> HeadAsync(HttpContext context, string id)
     {
-        if (!store.TryLoad(id, out var state))
+        try
         {
-            return NotFound();
-        }
+            if (await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
+            {
+                return NotFound();
+            }
 
-        var response = context.Response;
-        response.Headers.CacheControl = "no-store";
-        SetUploadHeaders(context, store.Offset(id, state), state.Complete, state.Length);
-        return TypedResults.NoContent();
+            context.Response.Headers.CacheControl = "no-store";
+            SetUploadHeaders(context, upload.Offset, upload.State.Complete, upload.State.Length);
+            return TypedResults.NoContent();
+        }
+        catch (UploadException error)
+        {
+            return Problem(context, error);
+        }
     }
 
     public async Task<IResult> PatchAsync(HttpContext context, string id)
@@ -99,11 +110,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         var request = context.Request;
         try
         {
-            if (!store.TryLoad(id, out var state))
+            if (await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
             {
                 return NotFound();
             }
 
+            var state = upload.State;
             context.Response.Headers.CacheControl = "no-store";
             if (ResumableInterop.RequiresPartialUploadMediaType(ResumableInterop.Of(request))
                 && !string.Equals(request.ContentType?.Split(';')[0].Trim(), "application/partial-upload", StringComparison.OrdinalIgnoreCase))
@@ -131,11 +143,14 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                     throw UploadException.TooLarge(options.MaxSize);
                 }
 
-                state.Length = length;
-                store.Save(id, state);
+                if (state.Length is null)
+                {
+                    state.Length = length;
+                    await store.SaveAsync(upload, context.RequestAborted).ConfigureAwait(false);
+                }
             }
 
-            return await AppendAsync(context, id, state, offset, complete, created: false).ConfigureAwait(false);
+            return await AppendAsync(context, upload, offset, complete, created: false).ConfigureAwait(false);
         }
         catch (UploadException error)
         {
@@ -143,45 +158,49 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         }
     }
 
-    public IResult Delete(HttpContext context, string id)
+    public async Task<IResult> DeleteAsync(HttpContext context, string id)
     {
-        if (!store.TryLoad(id, out _))
+        try
         {
-            return NotFound();
-        }
+            if (!ResumableUploadStore.IsValidId(id) || !await store.DeleteAsync(id, context.RequestAborted).ConfigureAwait(false))
+            {
+                return NotFound();
+            }
 
-        store.Delete(id);
-        UploadLog.ResumableDeleted(_ingestor.Logger, id);
-        return TypedResults.NoContent();
+            UploadLog.ResumableDeleted(_ingestor.Logger, id);
+            return TypedResults.NoContent();
+        }
+        catch (UploadException error)
+        {
+            return Problem(context, error);
+        }
     }
 
-    private async Task<IResult> AppendAsync(HttpContext context, string id, ResumableUploadState state, long offset, bool complete, bool created)
+    private async Task<IResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, bool created)
     {
         var request = context.Request;
+        var (id, state) = (upload.Id, upload.State);
         if (!store.TryBeginAppend(id, out var appendCancel))
         {
             throw new UploadException(UploadErrorKind.Conflict, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).")
             {
-                Headers = OffsetHeaders(store.Offset(id, state)),
+                Headers = OffsetHeaders(upload.Offset),
             };
         }
 
         var acquired = false;
-        long written = 0;
         (long Kept, long Offset)? interrupted = null;
         try
         {
-            using var file = AsyncFile.OpenWrite(store.PartPath(id), FileWriteMode.OpenExisting);
-            var current = file.Length;
-            if (current != offset)
+            if (upload.Offset != offset)
             {
-                throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {current}, not {offset}.")
+                throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {upload.Offset}, not {offset}.")
                 {
-                    Headers = OffsetHeaders(current),
+                    Headers = OffsetHeaders(upload.Offset),
                 };
             }
 
-            var limit = (state.Length ?? options.MaxSize) - current;
+            var limit = (state.Length ?? options.MaxSize) - offset;
             if (request.ContentLength > limit)
             {
                 throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : Inconsistent("The content goes past Upload-Length.");
@@ -196,39 +215,28 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
             using var digests = UploadDigests.FromHeaders(request.Headers, alwaysSha256: false, includeRepresentation: false);
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
-            try
+            var appended = await store.AppendAsync(upload, offset, body, Math.Max(0, limit), digests, UploadIngestor.MinWriteSizeFor(context), cancel.Token).ConfigureAwait(false);
+            if (appended.Interruption is { } error)
             {
-                written = await UploadIngestor.ReceiveAsync(body, file, current, limit, digests, cancel.Token, UploadIngestor.MinWriteSizeFor(context)).ConfigureAwait(false);
-                digests.Verify();
-            }
-            catch (UploadException mismatch) when (mismatch.Kind == UploadErrorKind.DigestMismatch)
-            {
-                // This request's content is wrong: drop exactly what it added, keep the earlier bytes.
-                file.SetLength(current);
-                written = 0;
-                throw;
-            }
-            catch (Exception) when (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-            {
-                throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
-            }
-            catch (Exception error)
-            {
-                // Every byte that reached the disk stays: the client resumes from the file's length.
-                var kept = file.Length - current;
-                interrupted = (kept, file.Length); // logged once the append slot is free: the log line means "resume now"
-                if (error is UploadException { Kind: UploadErrorKind.TooLarge } && state.Length is not null)
+                if (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
+                }
+
+                // Every byte that reached the store stays: the client resumes from the offset.
+                interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
+                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } && state.Length is not null)
                 {
                     throw Inconsistent("The content goes past Upload-Length.");
                 }
 
-                throw _ingestor.Classify(context, error, kept)
-                    .With(closesConnection: false, new("Upload-Offset", file.Length.ToString(CultureInfo.InvariantCulture)));
+                throw _ingestor.Classify(context, error, appended.Added)
+                    .With(closesConnection: false, new("Upload-Offset", appended.Offset.ToString(CultureInfo.InvariantCulture)));
             }
 
-            var newOffset = current + written;
+            var newOffset = appended.Offset;
             complete |= state.Length == newOffset;
-            UploadLog.ResumableAppended(_ingestor.Logger, id, written, newOffset, completed: true);
+            UploadLog.ResumableAppended(_ingestor.Logger, id, appended.Added, newOffset, completed: true);
             if (!complete)
             {
                 SetUploadHeaders(context, newOffset, complete: false, state.Length);
@@ -241,7 +249,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
 
             state.Length = newOffset;
-            var stored = await _publisher.PublishAsync(id, state, file, context.RequestAborted).ConfigureAwait(false);
+            var stored = await store.PublishAsync(upload, options, _root, context.RequestAborted).ConfigureAwait(false);
             SetUploadHeaders(context, newOffset, complete: true, state.Length);
             return UploadResults.Stored(stored, created ? LocationOf(context, id) : null);
         }

@@ -15,6 +15,10 @@ internal sealed class ResumableUploadState
     /// <summary>The creation request had <c>If-None-Match: *</c>: the publish must not replace an existing file.</summary>
     public bool CreateOnly { get; set; }
 
+    /// <summary>The creation request's <c>If-Match</c>: the publish must replace exactly that version (shared stores;
+    /// on the local disk it is checked at creation).</summary>
+    public string? IfMatch { get; set; }
+
     public string? ExpectedSha256 { get; set; }
 
     public string? ExpectedSha512 { get; set; }

@@ -1,78 +1,74 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
+using System.IO.Pipelines;
 
 namespace AspNetStreaming.Uploads;
 
-/// <summary>Resumable uploads on disk: <c>{root}/.resumable/{id}.part</c> (the bytes received so far) and
-/// <c>{id}.json</c> (the state). Tracks which uploads have an append in progress.</summary>
-internal sealed class ResumableUploadStore
+/// <summary>
+/// Where resumable uploads live between their requests: on the local disk (<see cref="LocalResumableUploadStore"/>,
+/// the default) or in the configured shared store (<see cref="SharedResumableUploadStore"/>), so that creation,
+/// offset, appends and cancellation may each land on another instance. The protocol handlers speak only to this.
+/// Also tracks which uploads have an append running on this instance (a second one gets 409 at once; a DELETE
+/// cancels it).
+/// </summary>
+internal abstract class ResumableUploadStore(UploadIngestor ingestor)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
 
-    public ResumableUploadStore(UploadIngestor ingestor)
-    {
-        Ingestor = ingestor;
-        Directory = Path.Join(ingestor.Root, ".resumable");
-        System.IO.Directory.CreateDirectory(Directory);
-    }
+    public UploadIngestor Ingestor { get; } = ingestor;
 
-    public UploadIngestor Ingestor { get; }
-
-    public string Directory { get; }
+    /// <summary>Where the uploads are, for log lines (a directory, or the store's prefix).</summary>
+    public abstract string Location { get; }
 
     public static bool IsValidId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
 
-    public string PartPath(string id) => Path.Join(Directory, id + ".part");
+    /// <summary>Creates an upload with no bytes yet.</summary>
+    public abstract Task<ResumableUpload> CreateAsync(ResumableUploadState state, CancellationToken cancellationToken);
 
-    public string StatePath(string id) => Path.Join(Directory, id + ".json");
+    /// <summary>The upload <paramref name="id"/> names, with its offset now; <see langword="null"/> when there is none.</summary>
+    public abstract Task<ResumableUpload?> LoadAsync(string? id, CancellationToken cancellationToken);
 
-    public string Create(ResumableUploadState state)
+    /// <summary>Saves a changed <see cref="ResumableUpload.State"/>.</summary>
+    /// <exception cref="UploadException">Another request changed the upload first (409 with its offset), or the store failed.</exception>
+    public abstract Task SaveAsync(ResumableUpload upload, CancellationToken cancellationToken);
+
+    /// <summary>Appends <paramref name="body"/> at <paramref name="offset"/> (at most <paramref name="limit"/> bytes,
+    /// <paramref name="digests"/> watching and checked before the bytes count). A body that fails midway keeps every
+    /// byte that arrived and says why in the outcome; a digest mismatch keeps none of this request's bytes.</summary>
+    /// <exception cref="UploadException">The offset is not the upload's, the digest does not match, another request
+    /// appended first, or the store failed; the upload is as it was.</exception>
+    public abstract Task<ResumableAppendOutcome> AppendAsync(ResumableUpload upload, long offset, PipeReader body, long limit, UploadDigests digests,
+        int minWriteSize, CancellationToken cancellationToken);
+
+    /// <summary>Verifies the whole upload against the digest announced at creation, publishes it atomically under its
+    /// name (in <paramref name="root"/> on the local disk) and marks it complete.</summary>
+    public abstract Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken);
+
+    /// <summary>Removes an upload (an append running on it here is cancelled first); whether there was one.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        var id = Guid.NewGuid().ToString("N");
-        File.WriteAllBytes(PartPath(id), []);
-        Save(id, state);
-        return id;
-    }
-
-    public bool TryLoad(string? id, out ResumableUploadState state)
-    {
-        state = null!;
-        if (!IsValidId(id))
+        if (_active.TryGetValue(id, out var cancel))
         {
-            return false;
+            try
+            {
+                cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The append ended meanwhile.
+            }
         }
 
-        try
-        {
-            state = JsonSerializer.Deserialize(File.ReadAllBytes(StatePath(id!)), ResumableUploadJsonContext.Default.ResumableUploadState)!;
-            return state is not null;
-        }
-        catch (Exception error) when (error is IOException or JsonException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return await RemoveAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the state through a temporary file and a rename, so a crash never leaves half a state.</summary>
-    public void Save(string id, ResumableUploadState state)
-    {
-        var temp = StatePath(id) + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, ResumableUploadJsonContext.Default.ResumableUploadState));
-        File.Move(temp, StatePath(id), overwrite: true);
-    }
+    /// <summary>Removes uploads (finished or not) with no activity for longer than <paramref name="expiry"/>. Safe on
+    /// every instance at once: an upload is removed only if it did not change since it was found expired.</summary>
+    /// <returns>How many were removed.</returns>
+    public abstract Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken);
 
-    public long Offset(string id, ResumableUploadState state)
-    {
-        if (state.Complete)
-        {
-            return state.StoredLength;
-        }
+    protected abstract Task<bool> RemoveAsync(string id, CancellationToken cancellationToken);
 
-        var info = new FileInfo(PartPath(id));
-        return info.Exists ? info.Length : 0;
-    }
-
-    /// <summary>Marks an append as running; false when another one is.</summary>
+    /// <summary>Marks an append as running here; false when another one is.</summary>
     public bool TryBeginAppend(string id, out CancellationTokenSource cancel)
     {
         cancel = new CancellationTokenSource();
@@ -94,66 +90,20 @@ internal sealed class ResumableUploadStore
     }
 
     public bool IsActive(string id) => _active.ContainsKey(id);
-
-    /// <summary>Removes an upload; an append running on it is cancelled first.</summary>
-    public void Delete(string id)
-    {
-        if (_active.TryGetValue(id, out var cancel))
-        {
-            try
-            {
-                cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The append ended meanwhile.
-            }
-        }
-
-        _ = UploadStorage.TryDelete(StatePath(id));
-        _ = UploadStorage.TryDelete(PartPath(id));
-    }
-
-    /// <summary>Removes uploads (finished or not) with no activity for longer than <paramref name="expiry"/>.</summary>
-    /// <returns>How many were removed.</returns>
-    public int RemoveExpired(DateTime nowUtc, TimeSpan expiry)
-    {
-        var removed = 0;
-        foreach (var statePath in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
-        {
-            var id = Path.GetFileNameWithoutExtension(statePath);
-            if (!IsValidId(id) || IsActive(id))
-            {
-                continue;
-            }
-
-            var lastActivity = File.GetLastWriteTimeUtc(statePath);
-            var part = PartPath(id);
-            if (File.Exists(part) && File.GetLastWriteTimeUtc(part) > lastActivity)
-            {
-                lastActivity = File.GetLastWriteTimeUtc(part);
-            }
-
-            var age = nowUtc - lastActivity;
-            if (age > expiry)
-            {
-                Delete(id);
-                UploadLog.ResumableExpired(Ingestor.Logger, id, age);
-                removed++;
-            }
-        }
-
-        // Data files whose state was never written (a crash between the two) expire the same way.
-        foreach (var part in System.IO.Directory.EnumerateFiles(Directory, "*.part"))
-        {
-            var id = Path.GetFileNameWithoutExtension(part);
-            if (!File.Exists(StatePath(id)) && !IsActive(id) && nowUtc - File.GetLastWriteTimeUtc(part) > expiry)
-            {
-                _ = UploadStorage.TryDelete(part);
-                removed++;
-            }
-        }
-
-        return removed;
-    }
 }
+
+/// <summary>One resumable upload as a request found it: its id, state and offset, and the store's version of it
+/// (the blob's entity tag a change is conditional on; nothing on the local disk).</summary>
+internal sealed class ResumableUpload(string id, ResumableUploadState state, long offset)
+{
+    public string Id { get; } = id;
+
+    public ResumableUploadState State { get; } = state;
+
+    public long Offset { get; set; } = offset;
+
+    public object? Version { get; set; }
+}
+
+/// <summary>What an append came to: the bytes it added, the offset after it, and, when the body failed midway, why.</summary>
+internal readonly record struct ResumableAppendOutcome(long Added, long Offset, Exception? Interruption);

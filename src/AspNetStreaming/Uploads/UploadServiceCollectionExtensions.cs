@@ -1,4 +1,5 @@
 using AspNetStreaming;
+using AspNetStreaming.Storage;
 using AspNetStreaming.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,13 @@ public static class UploadServiceCollectionExtensions
         services.AddStreamingCore();
         services.AddRuledOptions(section, UploadOptions.Rules);
         services.TryAddSingleton<UploadIngestor>();
-        services.TryAddSingleton<ResumableUploadStore>();
+        services.TryAddSingleton<ResumableUploadStore>(provider =>
+        {
+            var ingestor = provider.GetRequiredService<UploadIngestor>();
+            return provider.GetService<StreamingStorage>()?.ForResumable() is { } shared
+                ? new SharedResumableUploadStore(ingestor, shared)
+                : new LocalResumableUploadStore(ingestor);
+        });
         services.AddHostedService<ResumableUploadCleanupService>();
         return services;
     }

@@ -17,14 +17,12 @@ namespace AspNetStreaming.Tests.Storage;
 [Collection(AzuriteServers.Name)]
 public sealed class BlobUploadTests(AzuriteServer azurite)
 {
-    private const int BlockSize = 256 * 1024; // small blocks, so a few MiB are many blocks with several in flight
-
     [Theory]
     [InlineData(TestProtocol.Http11)]
     [InlineData(TestProtocol.Http2Tls)]
     public async Task APutIsCommittedWhole_WithItsDigestChecked_AndServedBack(TestProtocol protocol)
     {
-        await using var server = await UploadServer.StartAsync(azurite, protocol: protocol);
+        await using var server = await BlobUploadServer.StartAsync(azurite, protocol: protocol);
         var content = RandomBytes(3 * 1024 * 1024 + 17);
 
         using var response = await server.PutAsync("a.bin", content, sha256: SHA256.HashData(content));
@@ -41,7 +39,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task AWrongDigestATooLargeBodyAndAnAbortCommitNothing()
     {
-        await using var server = await UploadServer.StartAsync(azurite, maxSize: 2 * 1024 * 1024);
+        await using var server = await BlobUploadServer.StartAsync(azurite, maxSize: 2 * 1024 * 1024);
         var content = RandomBytes(1024 * 1024);
 
         using (var mismatch = await server.PutAsync("digest.bin", content, sha256: new byte[32]))
@@ -73,7 +71,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task RejectIsACreateOnlyCommit_AndIfMatchNamesTheVersionToReplace()
     {
-        await using var server = await UploadServer.StartAsync(azurite, overwrite: "Reject");
+        await using var server = await BlobUploadServer.StartAsync(azurite, overwrite: "Reject");
         var first = RandomBytes(100_000);
         using var created = await server.PutAsync("r.bin", first);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -94,7 +92,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task TwoUploadsOfOneNameAtOnceEndWithOneWholeFile_NeverAMix()
     {
-        await using var server = await UploadServer.StartAsync(azurite);
+        await using var server = await BlobUploadServer.StartAsync(azurite);
         var a = RandomBytes(2 * 1024 * 1024);
         var b = RandomBytes(2 * 1024 * 1024);
 
@@ -122,7 +120,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task AStoreThatCannotBeReachedIs503WithRetryAfter_AndNothingIsStoredLocally()
     {
-        await using var server = await UploadServer.StartAsync(azurite, connectionString: azurite.UnreachableConnectionString());
+        await using var server = await BlobUploadServer.StartAsync(azurite, connectionString: azurite.UnreachableConnectionString());
 
         using var response = await server.PutAsync("down.bin", RandomBytes(1000));
 
@@ -135,7 +133,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task AFormsFilesAreStagedAndAllCommittedTogether()
     {
-        await using var server = await UploadServer.StartAsync(azurite);
+        await using var server = await BlobUploadServer.StartAsync(azurite);
         var a = RandomBytes(1024 * 1024 + 5);
         var b = "second file\n"u8.ToArray();
 
@@ -151,7 +149,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     [Fact]
     public async Task AFormThatFailsPublishesNoneOfItsFiles()
     {
-        await using var server = await UploadServer.StartAsync(azurite, overwrite: "Reject", maxFileSize: 512 * 1024);
+        await using var server = await BlobUploadServer.StartAsync(azurite, overwrite: "Reject", maxFileSize: 512 * 1024);
 
         // The second file is over the limit: the first, already staged, is never committed.
         using var tooLarge = await server.Client.PostAsync("/forms", Form(("first.bin", RandomBytes(1000)), ("big.bin", RandomBytes(600 * 1024))));
@@ -182,88 +180,5 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         var bytes = new byte[count];
         Random.Shared.NextBytes(bytes);
         return bytes;
-    }
-
-    /// <summary><c>MapUpload("/uploads")</c> and <c>MapFiles("/files")</c> on one blob container.</summary>
-    private sealed class UploadServer : IAsyncDisposable
-    {
-        private readonly TempDirectory _temp;
-
-        private UploadServer(TempDirectory temp, KestrelHost host, BlobContainerClient container, CapturedLogs logs)
-        {
-            _temp = temp;
-            Host = host;
-            Container = container;
-            Logs = logs;
-            Client = host.CreateClient();
-        }
-
-        public KestrelHost Host { get; }
-
-        public BlobContainerClient Container { get; }
-
-        public CapturedLogs Logs { get; }
-
-        public HttpClient Client { get; }
-
-        /// <summary>The local upload root, which must stay empty: the bytes go to the container.</summary>
-        public string LocalRoot => _temp["uploads"];
-
-        public static async Task<UploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null,
-            long maxFileSize = 1L << 30, TestProtocol protocol = TestProtocol.Http11)
-        {
-            var temp = new TempDirectory();
-            Directory.CreateDirectory(temp["uploads"]);
-            var container = await azurite.CreateContainerAsync();
-            var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Provider"] = "AzureBlob",
-                ["Storage:AzureBlob:ConnectionString"] = connectionString ?? azurite.ConnectionString,
-                ["Storage:AzureBlob:Container"] = container.Name,
-                ["Storage:AzureBlob:BlockSize"] = BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Storage:AzureBlob:MaxConcurrency"] = "3",
-                ["Uploads:Root"] = temp["uploads"],
-                ["Uploads:MaxSize"] = maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Uploads:Overwrite"] = overwrite,
-                ["Uploads:Multipart:MaxFileSize"] = maxFileSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }).Build();
-            var logs = new CapturedLogs();
-            var host = await KestrelHost.StartAsync(app =>
-            {
-                app.MapUpload("/uploads");
-                app.MapMultipartUpload("/forms");
-                app.MapFiles("/files", new AspNetStreaming.Http.FileServingOptions { Root = temp.Path });
-            }, builder =>
-            {
-                builder.Services.AddStreamingStorage(settings.GetSection("Storage"));
-                builder.Services.AddStreamingUploads(settings.GetSection("Uploads"));
-                builder.Logging.AddProvider(logs);
-            }, protocol);
-            return new UploadServer(temp, host, container, logs);
-        }
-
-        public Task<HttpResponseMessage> PutAsync(string name, byte[] content, byte[]? sha256 = null, string? ifMatch = null)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/" + name) { Content = new ByteArrayContent(content) };
-            if (sha256 is not null)
-            {
-                request.Headers.TryAddWithoutValidation("Repr-Digest", $"sha-256=:{Convert.ToBase64String(sha256)}:");
-            }
-
-            if (ifMatch is not null)
-            {
-                request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-            }
-
-            return Client.SendAsync(request);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await Host.DisposeAsync();
-            await Container.DeleteIfExistsAsync();
-            _temp.Dispose();
-        }
     }
 }

@@ -70,7 +70,7 @@ internal sealed class UploadServer : IAsyncDisposable
     /// <summary>How many bytes of the resumable upload at <paramref name="location"/> are on disk.</summary>
     public long BytesOnDisk(string location)
     {
-        var part = new FileInfo(Host.Services.GetRequiredService<ResumableUploadStore>().PartPath(IdOf(location)));
+        var part = new FileInfo(((LocalResumableUploadStore)Host.Services.GetRequiredService<ResumableUploadStore>()).PartPath(IdOf(location)));
         return part.Exists ? part.Length : 0;
     }
 

@@ -19,6 +19,10 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
 
     public string Prefix => prefix;
 
+    public int BlockSize => blockSize;
+
+    public int MaxConcurrency => maxConcurrency;
+
     public override async ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
     {
         if (!StoreNames.IsAllowed(name, allowDotFiles, out var reason))
@@ -52,21 +56,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
             throw new ArgumentException($"The name cannot be stored: {reason}.", nameof(name));
         }
 
-        bool exists;
-        try
-        {
-            exists = await ContainerExistsAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
-        {
-            throw AzureBlobErrors.Unavailable(error);
-        }
-
-        if (!exists)
-        {
-            throw new StoreException(StoreErrorKind.Unavailable, $"The blob container '{container.Name}' does not exist.");
-        }
-
+        await RequireContainerAsync(cancellationToken).ConfigureAwait(false);
         return await BlobUploader.StageAsync(container.GetBlockBlobClient(prefix + name), body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
     }
 
@@ -80,6 +70,26 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         catch (RequestFailedException error) when (error.Status == 412)
         {
             return false; // replaced since: not ours to delete
+        }
+    }
+
+    /// <summary>Makes sure the container is there before a write (creating it when configured to).</summary>
+    /// <exception cref="StoreException">It is not, or the service cannot be reached (<see cref="StoreErrorKind.Unavailable"/>).</exception>
+    public async Task RequireContainerAsync(CancellationToken cancellationToken)
+    {
+        bool exists;
+        try
+        {
+            exists = await ContainerExistsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            throw AzureBlobErrors.Unavailable(error);
+        }
+
+        if (!exists)
+        {
+            throw new StoreException(StoreErrorKind.Unavailable, $"The blob container '{container.Name}' does not exist.");
         }
     }
 

@@ -20,8 +20,17 @@ internal static class BlobUploader
     /// <summary>Stages the body as blocks; the result commits them.</summary>
     public static async Task<StagedWrite> StageAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
         int maxConcurrency, CancellationToken cancellationToken)
+        => await StageBlocksAsync(blob, body, options, blockSize, maxConcurrency, keepOnInterruption: false, cancellationToken, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Stages the body as blocks. With <paramref name="keepOnInterruption"/>, a body that fails midway (or
+    /// goes past the limit) does not fail the staging: what arrived is staged, a last short block included, and the
+    /// result says why it ended (a resumable upload keeps those bytes). The service calls run on
+    /// <paramref name="storeCancellation"/>, so the blocks of a client that went away are still staged.</summary>
+    public static async Task<StagedBlob> StageBlocksAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
+        int maxConcurrency, bool keepOnInterruption, CancellationToken cancellationToken, CancellationToken storeCancellation)
     {
         var upload = Guid.NewGuid();
+        Exception? interruption = null;
         var ids = new List<string>();
         var inFlight = new Queue<(Task Staging, byte[] Buffer)>();
         byte[]? block = null;
@@ -31,11 +40,29 @@ internal static class BlobUploader
         {
             while (true)
             {
-                var result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadResult result;
+                try
+                {
+                    result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (keepOnInterruption && !AzureBlobErrors.IsUnavailable(error))
+                {
+                    interruption = error;
+                    break;
+                }
+
                 var buffer = result.Buffer;
                 if (total + buffer.Length > options.MaxBytes)
                 {
-                    throw new StoreException(StoreErrorKind.TooLarge, $"The body is larger than {options.MaxBytes} bytes.");
+                    var tooLarge = new StoreException(StoreErrorKind.TooLarge, $"The body is larger than {options.MaxBytes} bytes.");
+                    if (!keepOnInterruption)
+                    {
+                        throw tooLarge;
+                    }
+
+                    body.AdvanceTo(buffer.Start);
+                    interruption = tooLarge;
+                    break;
                 }
 
                 options.Observer?.Invoke(buffer);
@@ -50,7 +77,7 @@ internal static class BlobUploader
                         rest = rest[count..];
                         if (filled == blockSize)
                         {
-                            await StageAsync(blob, upload, ids, inFlight, block, filled, maxConcurrency, cancellationToken).ConfigureAwait(false);
+                            await StageAsync(blob, upload, ids, inFlight, block, filled, maxConcurrency, storeCancellation).ConfigureAwait(false);
                             (block, filled) = (null, 0);
                         }
                     }
@@ -66,7 +93,7 @@ internal static class BlobUploader
 
             if (filled > 0)
             {
-                await StageAsync(blob, upload, ids, inFlight, block!, filled, maxConcurrency, cancellationToken).ConfigureAwait(false);
+                await StageAsync(blob, upload, ids, inFlight, block!, filled, maxConcurrency, storeCancellation).ConfigureAwait(false);
                 block = null;
             }
 
@@ -76,7 +103,7 @@ internal static class BlobUploader
                 ArrayPool<byte>.Shared.Return(staging.Buffer);
             }
 
-            return new StagedBlob(blob, ids, total);
+            return new StagedBlob(blob, ids, total) { Interruption = interruption };
         }
         catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
         {
@@ -121,7 +148,10 @@ internal static class BlobUploader
         inFlight.Enqueue((blob.StageBlockAsync(id, new MemoryStream(block, 0, length, writable: false), cancellationToken: cancellationToken), block));
     }
 
-    private static async Task<StoreWriteResult> CommitAsync(BlockBlobClient blob, List<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
+    /// <summary>Commits <paramref name="ids"/> (blocks staged in <paramref name="blob"/>, in order) as the whole blob,
+    /// under <paramref name="options"/>' conditions.</summary>
+    public static async Task<StoreWriteResult> CommitAsync(BlockBlobClient blob, IReadOnlyList<string> ids, long total, StoreWriteOptions options,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -133,7 +163,7 @@ internal static class BlobUploader
         }
     }
 
-    private static async Task<StoreWriteResult> CommitCoreAsync(BlockBlobClient blob, List<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
+    private static async Task<StoreWriteResult> CommitCoreAsync(BlockBlobClient blob, IReadOnlyList<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
     {
         var conditions = new BlobRequestConditions();
         var replaced = options.IfMatch is not null;
@@ -176,21 +206,26 @@ internal static class BlobUploader
         }
     }
 
-    /// <summary>The staged blocks of one body, committed in order.</summary>
-    private sealed class StagedBlob(BlockBlobClient blob, List<string> ids, long length) : StagedWrite
-    {
-        public override long Length => length;
-
-        public override Task<StoreWriteResult> CommitAsync(StoreWriteOptions options, CancellationToken cancellationToken)
-            => BlobUploader.CommitAsync(blob, ids, length, options, cancellationToken);
-    }
-
-    // Fixed length (all ids of a blob must be): the upload's id and the block's index, base64.
-    private static string BlockId(Guid upload, int index)
+    /// <summary>A block id of <paramref name="upload"/>'s: all of a blob's ids have this length.</summary>
+    public static string BlockId(Guid upload, int index)
     {
         Span<byte> bytes = stackalloc byte[20];
         upload.TryWriteBytes(bytes);
         BinaryPrimitives.WriteInt32BigEndian(bytes[16..], index);
         return Convert.ToBase64String(bytes);
     }
+}
+
+/// <summary>The staged blocks of one body, committed in order; <see cref="Interruption"/> says why a body kept on
+/// interruption ended early.</summary>
+internal sealed class StagedBlob(BlockBlobClient blob, List<string> ids, long length) : StagedWrite
+{
+    public override long Length => length;
+
+    public IReadOnlyList<string> Ids => ids;
+
+    public Exception? Interruption { get; init; }
+
+    public override Task<StoreWriteResult> CommitAsync(StoreWriteOptions options, CancellationToken cancellationToken)
+        => BlobUploader.CommitAsync(blob, ids, length, options, cancellationToken);
 }

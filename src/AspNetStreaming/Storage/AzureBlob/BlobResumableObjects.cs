@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
+
+namespace AspNetStreaming.Storage.AzureBlob;
+
+/// <summary>
+/// Resumable uploads as block blobs <c>{prefix}.resumable/{id}</c>: the committed blocks are the bytes received
+/// so far (so the offset is the blob's length), the state rides in the blob's metadata, and the blob's entity tag is
+/// the version every change is conditional on. An append stages its blocks while the body streams and commits them
+/// after the ones already there with <c>If-Match</c>; of two appends racing from two instances, the second commit
+/// fails (412), and its blocks are never part of the blob. The publish copies the bytes server-side into blocks of
+/// the target name (<c>Put Block From URL</c>) and commits them there in one <c>CommitBlockList</c>: the same
+/// atomic publish as any other upload, so nothing partial of a resumable upload is ever visible under its name.
+/// </summary>
+internal sealed class BlobResumableObjects(AzureBlobFileStore files) : ResumableObjectStore
+{
+    private const string StateKey = "state";
+    private const long PublishRangeSize = 100L * 1024 * 1024; // Put Block From URL takes up to 4000 MiB; smaller ranges copy in parallel
+
+    private string Prefix => files.Prefix + ".resumable/";
+
+    public override Task<ResumableObject> CreateAsync(string id, string state, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        await files.RequireContainerAsync(cancellationToken).ConfigureAwait(false);
+        var created = await Blob(id).CommitBlockListAsync([], new CommitBlockListOptions
+        {
+            Metadata = Metadata(state),
+            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+        }, cancellationToken).ConfigureAwait(false);
+        return new ResumableObject(id, 0, state, created.Value.ETag.ToString("H"), created.Value.LastModified);
+    });
+
+    public override Task<ResumableObject?> FindAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        try
+        {
+            var properties = (await Blob(id).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return new ResumableObject(id, properties.ContentLength, StateOf(properties.Metadata), properties.ETag.ToString("H"), properties.LastModified);
+        }
+        catch (RequestFailedException error) when (error.Status == 404)
+        {
+            return (ResumableObject?)null;
+        }
+    });
+
+    public override Task<ResumableObject> SetStateAsync(ResumableObject current, string state, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        var changed = await Blob(current.Id).SetMetadataAsync(Metadata(state), IfMatch(current), cancellationToken).ConfigureAwait(false);
+        return current with { State = state, Version = changed.Value.ETag.ToString("H"), LastModified = changed.Value.LastModified };
+    });
+
+    public override Task<ResumableAppend> AppendAsync(ResumableObject current, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
+        => Guarded(async () =>
+        {
+            var blob = Blob(current.Id);
+            // The service calls are not cancelled with the request: the blocks of a client that went away are kept.
+            var staged = await BlobUploader.StageBlocksAsync(blob, body, options, files.BlockSize, files.MaxConcurrency, keepOnInterruption: true,
+                cancellationToken, CancellationToken.None).ConfigureAwait(false);
+            if (staged.Interruption is null)
+            {
+                options.BeforeCommit?.Invoke();
+            }
+            else if (staged.Length == 0)
+            {
+                return new ResumableAppend(current, 0, staged.Interruption);
+            }
+
+            // The list may be newer than current's version; then the commit's If-Match fails, as it must.
+            var committed = await blob.GetBlockListAsync(BlockListTypes.Committed, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            var ids = committed.Value.CommittedBlocks.Select(block => block.Name).Concat(staged.Ids).ToList();
+            var result = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+            {
+                Metadata = Metadata(current.State),
+                Conditions = IfMatch(current),
+            }, CancellationToken.None).ConfigureAwait(false);
+            var after = current with
+            {
+                Length = current.Length + staged.Length,
+                Version = result.Value.ETag.ToString("H"),
+                LastModified = result.Value.LastModified,
+            };
+            return new ResumableAppend(after, staged.Length, staged.Interruption);
+        });
+
+    public override Task<StoreWriteResult> PublishAsync(ResumableObject current, string name, StoreWriteOptions options, string completedState,
+        CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        if (!StoreNames.IsAllowed(name, allowDotFiles: true, out var reason))
+        {
+            throw new ArgumentException($"The name cannot be stored: {reason}.", nameof(name));
+        }
+
+        var source = Blob(current.Id);
+        if (options.Observer is { } observer)
+        {
+            await ObserveAsync(source, current, observer, cancellationToken).ConfigureAwait(false);
+        }
+
+        options.BeforeCommit?.Invoke();
+        var target = files.Container.GetBlockBlobClient(files.Prefix + name);
+        var ids = await CopyBlocksAsync(source, target, current, cancellationToken).ConfigureAwait(false);
+        var published = await BlobUploader.CommitAsync(target, ids, current.Length, options, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // The bytes are published: the upload keeps only its state, so a HEAD after a lost response still says complete.
+            await source.CommitBlockListAsync([], new CommitBlockListOptions { Metadata = Metadata(completedState), Conditions = IfMatch(current) },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RequestFailedException error) when (error.Status is 404 or 412)
+        {
+            // Deleted meanwhile: the file stays published, the upload is gone.
+        }
+
+        return published;
+    });
+
+    public override Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
+        (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+
+    public override Task<bool> DeleteIfUnchangedAsync(ResumableObject current, CancellationToken cancellationToken) => Guarded(async () =>
+    {
+        try
+        {
+            return (await Blob(current.Id).DeleteIfExistsAsync(conditions: IfMatch(current), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException error) when (error.Status == 412)
+        {
+            return false; // appended to meanwhile: not expired any more
+        }
+    });
+
+    public override async IAsyncEnumerable<ResumableObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await files.RequireContainerAsync(cancellationToken).ConfigureAwait(false);
+        var blobs = files.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = Prefix }, cancellationToken);
+        await foreach (var item in blobs.ConfigureAwait(false))
+        {
+            yield return new ResumableObject(item.Name[Prefix.Length..], item.Properties.ContentLength ?? 0, StateOf(item.Metadata),
+                item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
+        }
+    }
+
+    private BlockBlobClient Blob(string id) => files.Container.GetBlockBlobClient(Prefix + id);
+
+    // Read once more to digest it: a hash state cannot follow an upload from instance to instance.
+    private static async Task ObserveAsync(BlockBlobClient source, ResumableObject current, Action<ReadOnlySequence<byte>> observer, CancellationToken cancellationToken)
+    {
+        var download = await source.DownloadStreamingAsync(new BlobDownloadOptions { Conditions = IfMatch(current) }, cancellationToken).ConfigureAwait(false);
+        await using var content = download.Value.Content;
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                observer(new ReadOnlySequence<byte>(buffer, 0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Server-side: the service copies each range of the upload into a block of the target; no byte comes through us.
+    private async Task<List<string>> CopyBlocksAsync(BlockBlobClient source, BlockBlobClient target, ResumableObject current, CancellationToken cancellationToken)
+    {
+        var sourceUri = source.CanGenerateSasUri ? source.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)) : source.Uri;
+        var publish = Guid.NewGuid();
+        var ids = new List<string>();
+        var copies = new List<Task>();
+        for (long offset = 0; offset < current.Length; offset += PublishRangeSize)
+        {
+            var id = BlobUploader.BlockId(publish, ids.Count);
+            ids.Add(id);
+            copies.Add(target.StageBlockFromUriAsync(sourceUri, id, new StageBlockFromUriOptions
+            {
+                SourceRange = new HttpRange(offset, Math.Min(PublishRangeSize, current.Length - offset)),
+                SourceConditions = new RequestConditions { IfMatch = new ETag(current.Version) },
+            }, cancellationToken));
+            if (copies.Count >= files.MaxConcurrency)
+            {
+                await Task.WhenAll(copies).ConfigureAwait(false);
+                copies.Clear();
+            }
+        }
+
+        await Task.WhenAll(copies).ConfigureAwait(false);
+        return ids;
+    }
+
+    private static BlobRequestConditions IfMatch(ResumableObject current) => new() { IfMatch = new ETag(current.Version) };
+
+    // Metadata travels as HTTP headers: ASCII only, so the state is base64.
+    private static Dictionary<string, string> Metadata(string state) => new() { [StateKey] = Convert.ToBase64String(Encoding.UTF8.GetBytes(state)) };
+
+    private static string StateOf(IDictionary<string, string>? metadata)
+        => metadata is not null && metadata.TryGetValue(StateKey, out var value) ? Encoding.UTF8.GetString(Convert.FromBase64String(value)) : "";
+
+    // One place where the service's failures become the store's: unavailable → 503, a failed condition → the race was lost.
+    private static async Task<T> Guarded<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        {
+            throw AzureBlobErrors.Unavailable(error);
+        }
+        catch (RequestFailedException error) when (error.Status is 412 or 404 || error.ErrorCode is "InvalidBlockList")
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The upload changed or went away meanwhile.", error);
+        }
+        catch (RequestFailedException error) when (error.Status == 409 && error.ErrorCode == "BlobAlreadyExists")
+        {
+            throw new StoreException(StoreErrorKind.AlreadyExists, "An upload has this id.", error);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text.Json;
+using AspNetStreaming.IO;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>Resumable uploads on the local disk: <c>{root}/.resumable/{id}.part</c> (the bytes received so far, so
+/// the offset is its length: exactly the bytes that reached the disk) and <c>{id}.json</c> (the state).</summary>
+internal sealed class LocalResumableUploadStore : ResumableUploadStore
+{
+    public LocalResumableUploadStore(UploadIngestor ingestor)
+        : base(ingestor)
+    {
+        Directory = Path.Join(ingestor.Root, ".resumable");
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public override string Location => Directory;
+
+    public string PartPath(string id) => Path.Join(Directory, id + ".part");
+
+    public string StatePath(string id) => Path.Join(Directory, id + ".json");
+
+    public override Task<ResumableUpload> CreateAsync(ResumableUploadState state, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        File.WriteAllBytes(PartPath(id), []);
+        Save(id, state);
+        return Task.FromResult(new ResumableUpload(id, state, 0));
+    }
+
+    public override Task<ResumableUpload?> LoadAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            return Task.FromResult<ResumableUpload?>(null);
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize(File.ReadAllBytes(StatePath(id!)), ResumableUploadJsonContext.Default.ResumableUploadState);
+            if (state is null)
+            {
+                return Task.FromResult<ResumableUpload?>(null);
+            }
+
+            var part = new FileInfo(PartPath(id!));
+            var offset = state.Complete ? state.StoredLength : part.Exists ? part.Length : 0;
+            return Task.FromResult<ResumableUpload?>(new ResumableUpload(id!, state, offset));
+        }
+        catch (Exception error) when (error is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return Task.FromResult<ResumableUpload?>(null);
+        }
+    }
+
+    public override Task SaveAsync(ResumableUpload upload, CancellationToken cancellationToken)
+    {
+        Save(upload.Id, upload.State);
+        return Task.CompletedTask;
+    }
+
+    public override async Task<ResumableAppendOutcome> AppendAsync(ResumableUpload upload, long offset, PipeReader body, long limit,
+        UploadDigests digests, int minWriteSize, CancellationToken cancellationToken)
+    {
+        using var file = AsyncFile.OpenWrite(PartPath(upload.Id), FileWriteMode.OpenExisting);
+        var current = file.Length; // the disk, not the state, knows the offset
+        if (current != offset)
+        {
+            throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {current}, not {offset}.")
+            {
+                Headers = new Dictionary<string, string> { ["Upload-Offset"] = current.ToString(CultureInfo.InvariantCulture) },
+            };
+        }
+
+        long written;
+        try
+        {
+            written = await UploadIngestor.ReceiveAsync(body, file, current, limit, digests, cancellationToken, minWriteSize).ConfigureAwait(false);
+            digests.Verify();
+        }
+        catch (UploadException mismatch) when (mismatch.Kind == UploadErrorKind.DigestMismatch)
+        {
+            // This request's content is wrong: drop exactly what it added, keep the earlier bytes.
+            file.SetLength(current);
+            throw;
+        }
+        catch (Exception error)
+        {
+            // Every byte that reached the disk stays: the client resumes from the file's length.
+            upload.Offset = file.Length;
+            return new ResumableAppendOutcome(file.Length - current, file.Length, error);
+        }
+
+        upload.Offset = current + written;
+        return new ResumableAppendOutcome(written, upload.Offset, null);
+    }
+
+    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken)
+    {
+        using var file = AsyncFile.OpenWrite(PartPath(upload.Id), FileWriteMode.OpenExisting);
+        return await new ResumablePublisher(this, options, root).PublishAsync(upload.Id, upload.State, file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the state through a temporary file and a rename, so a crash never leaves half a state.</summary>
+    public void Save(string id, ResumableUploadState state)
+    {
+        var temp = StatePath(id) + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, ResumableUploadJsonContext.Default.ResumableUploadState));
+        File.Move(temp, StatePath(id), overwrite: true);
+    }
+
+    protected override Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        var existed = File.Exists(StatePath(id));
+        Remove(id);
+        return Task.FromResult(existed);
+    }
+
+    /// <summary>Removes the files of an upload (its append, if any, was cancelled by the caller).</summary>
+    public void Remove(string id)
+    {
+        _ = UploadStorage.TryDelete(StatePath(id));
+        _ = UploadStorage.TryDelete(PartPath(id));
+    }
+
+    public override Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var statePath in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
+        {
+            var id = Path.GetFileNameWithoutExtension(statePath);
+            if (!IsValidId(id) || IsActive(id))
+            {
+                continue;
+            }
+
+            var lastActivity = File.GetLastWriteTimeUtc(statePath);
+            var part = PartPath(id);
+            if (File.Exists(part) && File.GetLastWriteTimeUtc(part) > lastActivity)
+            {
+                lastActivity = File.GetLastWriteTimeUtc(part);
+            }
+
+            var age = nowUtc - lastActivity;
+            if (age > expiry)
+            {
+                Remove(id);
+                UploadLog.ResumableExpired(Ingestor.Logger, id, age);
+                removed++;
+            }
+        }
+
+        // Data files whose state was never written (a crash between the two) expire the same way.
+        foreach (var part in System.IO.Directory.EnumerateFiles(Directory, "*.part"))
+        {
+            var id = Path.GetFileNameWithoutExtension(part);
+            if (!File.Exists(StatePath(id)) && !IsActive(id) && nowUtc - File.GetLastWriteTimeUtc(part) > expiry)
+            {
+                _ = UploadStorage.TryDelete(part);
+                removed++;
+            }
+        }
+
+        return Task.FromResult(removed);
+    }
+}

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text.Json;
+using AspNetStreaming.Storage;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>
+/// Resumable uploads in the configured shared store (a blob container), so that every instance behind a load
+/// balancer continues the same upload: the state is JSON kept with the bytes, and every change is conditional on the
+/// version the request read. Of two requests racing from two instances, the loser is told 409 with the offset the
+/// winner left (never an in-process lock: the instances share nothing but the store).
+/// </summary>
+internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, ResumableObjectStore objects) : ResumableUploadStore(ingestor)
+{
+    public override string Location => "the shared store";
+
+    public override async Task<ResumableUpload> CreateAsync(ResumableUploadState state, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var created = await Guarded(() => objects.CreateAsync(id, Serialize(state), cancellationToken)).ConfigureAwait(false);
+        return new ResumableUpload(id, state, 0) { Version = created };
+    }
+
+    public override async Task<ResumableUpload?> LoadAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (!IsValidId(id))
+        {
+            return null;
+        }
+
+        var found = await Guarded(() => objects.FindAsync(id!, cancellationToken)).ConfigureAwait(false);
+        return found is null ? null : Upload(found);
+    }
+
+    public override async Task SaveAsync(ResumableUpload upload, CancellationToken cancellationToken)
+    {
+        try
+        {
+            upload.Version = await objects.SetStateAsync(Current(upload), Serialize(upload.State), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error) when (error.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            throw await LostRaceAsync(upload.Id, error, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error)
+        {
+            throw UploadErrors.FromStore(error, Ingestor.Options.MaxSize);
+        }
+    }
+
+    public override async Task<ResumableAppendOutcome> AppendAsync(ResumableUpload upload, long offset, PipeReader body, long limit,
+        UploadDigests digests, int minWriteSize, CancellationToken cancellationToken)
+    {
+        if (upload.Offset != offset)
+        {
+            throw OffsetMismatch(upload.Offset, $"The upload's offset is {upload.Offset}, not {offset}.");
+        }
+
+        try
+        {
+            var appended = await objects.AppendAsync(Current(upload), body, new StoreWriteOptions
+            {
+                MaxBytes = limit,
+                Observer = digests.IsActive ? digests.Observer : null,
+                BeforeCommit = digests.Verify,
+            }, cancellationToken).ConfigureAwait(false);
+            upload.Version = appended.Upload;
+            upload.Offset = appended.Upload.Length;
+            return new ResumableAppendOutcome(appended.Added, upload.Offset, appended.Interruption);
+        }
+        catch (StoreException error) when (error.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            throw await LostRaceAsync(upload.Id, error, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error) when (error.Kind == StoreErrorKind.Unavailable)
+        {
+            // Nothing of this request counted; the client resumes from the offset it had.
+            return new ResumableAppendOutcome(0, upload.Offset, error);
+        }
+    }
+
+    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken)
+    {
+        var state = upload.State;
+        byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
+        byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
+        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        state.Complete = true;
+        state.StoredLength = upload.Offset;
+        StoreWriteResult published;
+        try
+        {
+            published = await objects.PublishAsync(Current(upload), state.Name, new StoreWriteOptions
+            {
+                Observer = digests.IsActive ? digests.Observer : null,
+                BeforeCommit = () =>
+                {
+                    digests.Verify();
+                    state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
+                },
+                CreateOnly = state.CreateOnly || options.Overwrite == UploadOverwritePolicy.Reject,
+                IfMatch = state.IfMatch,
+            }, Serialize(state), cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadException mismatch) when (mismatch.Kind == UploadErrorKind.DigestMismatch)
+        {
+            state.Complete = false;
+            await RemoveAsync(upload.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (StoreException error)
+        {
+            state.Complete = false;
+            throw UploadErrors.FromStore(error, options.MaxSize);
+        }
+
+        UploadLog.Stored(Ingestor.Logger, state.Name, published.Length, published.Replaced);
+        return new StoredUpload(state.Name, published.Location ?? state.Name, published.Length, digests.Sha256, published.Replaced, published.ETag);
+    }
+
+    public override async Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        await foreach (var upload in objects.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var age = nowUtc - upload.LastModified.UtcDateTime;
+            if (age > expiry && !IsActive(upload.Id) && await objects.DeleteIfUnchangedAsync(upload, cancellationToken).ConfigureAwait(false))
+            {
+                UploadLog.ResumableExpired(Ingestor.Logger, upload.Id, age);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    protected override Task<bool> RemoveAsync(string id, CancellationToken cancellationToken) => Guarded(() => objects.DeleteAsync(id, cancellationToken));
+
+    // Another instance changed the upload since this request read it: 409 with the offset it has now, or 404 if gone.
+    private async Task<UploadException> LostRaceAsync(string id, StoreException error, CancellationToken cancellationToken)
+    {
+        var now = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        return now is null
+            ? new UploadException(UploadErrorKind.NotFound, "The upload was cancelled or expired during this request.", error)
+            : OffsetMismatch(now.Offset, "Another request changed this upload first; resume from Upload-Offset.", error, UploadErrorKind.Conflict);
+    }
+
+    private static UploadException OffsetMismatch(long offset, string detail, Exception? inner = null, UploadErrorKind kind = UploadErrorKind.OffsetMismatch)
+        => new(kind, detail, inner) { Headers = new Dictionary<string, string> { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) } };
+
+    private static ResumableObject Current(ResumableUpload upload) => (ResumableObject)upload.Version!;
+
+    private static ResumableUpload? Upload(ResumableObject found)
+    {
+        ResumableUploadState? state;
+        try
+        {
+            state = JsonSerializer.Deserialize(found.State, ResumableUploadJsonContext.Default.ResumableUploadState);
+        }
+        catch (JsonException)
+        {
+            return null; // not one of ours
+        }
+
+        return state is null ? null : new ResumableUpload(found.Id, state, state.Complete ? state.StoredLength : found.Length) { Version = found };
+    }
+
+    private static string Serialize(ResumableUploadState state) => JsonSerializer.Serialize(state, ResumableUploadJsonContext.Default.ResumableUploadState);
+
+    private async Task<T> Guarded<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (StoreException error)
+        {
+            if (error.Kind == StoreErrorKind.Unavailable)
+            {
+                UploadLog.StoreUnavailable(Ingestor.Logger, Location, error.Message);
+            }
+
+            throw UploadErrors.FromStore(error, Ingestor.Options.MaxSize);
+        }
+    }
+}
