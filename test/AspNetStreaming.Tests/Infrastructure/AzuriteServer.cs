@@ -66,6 +66,20 @@ public sealed partial class AzuriteServer : IAsyncLifetime
         return ConnectionString.Replace($":{Port}/", $":{port}/", StringComparison.Ordinal);
     }
 
+    /// <summary>Stops the emulator's process (SIGSTOP) until the result is disposed (SIGCONT): a store that stalls,
+    /// whose connections stay open and answer nothing. Tests of the collection run one at a time, so only the caller sees it.</summary>
+    public async Task<IAsyncDisposable> PauseAsync()
+    {
+        var pid = _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await CommandLine.RunAsync("kill", ["-STOP", pid], TimeSpan.FromSeconds(10));
+        return new Resumer(pid);
+    }
+
+    private sealed class Resumer(string pid) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await CommandLine.RunAsync("kill", ["-CONT", pid], TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>A client of a new, empty container for one test.</summary>
     public async Task<BlobContainerClient> CreateContainerAsync()
     {

@@ -14,6 +14,9 @@ internal sealed class BlobUploadServer : IAsyncDisposable
     /// <summary>Small blocks, so a few MiB are many blocks with several in flight.</summary>
     public const int BlockSize = 256 * 1024;
 
+    /// <summary>The blocks one upload may have staging at once.</summary>
+    public const int MaxConcurrency = 3;
+
     private readonly bool _ownsContainer;
 
     private readonly TempDirectory _temp;
@@ -66,7 +69,7 @@ internal sealed class BlobUploadServer : IAsyncDisposable
             ["Storage:AzureBlob:ConnectionString"] = connectionString ?? azurite.ConnectionString,
             ["Storage:AzureBlob:Container"] = container.Name,
             ["Storage:AzureBlob:BlockSize"] = BlockSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Storage:AzureBlob:MaxConcurrency"] = "3",
+            ["Storage:AzureBlob:MaxConcurrency"] = MaxConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Uploads:Root"] = temp["uploads"],
             ["Uploads:MaxSize"] = maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Uploads:Overwrite"] = overwrite,

@@ -69,6 +69,46 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AStoreThatStalls_StopsTheClientAfterAFewBlocks_TheBodyIsNeverBufferedWhole()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        const long announced = 128L << 20;
+        using var socket = SocketBuffers.NewClientSocket();
+        await socket.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/stalled.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: {announced}\r\n\r\n"));
+        var chunk = RandomBytes(256 * 1024);
+        long sent = 0;
+        await using (await azurite.PauseAsync())
+        {
+            // Until the server stops taking bytes: a send that makes no progress for 2 s (a slow machine only stops it sooner).
+            while (sent < announced)
+            {
+                using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                try
+                {
+                    await socket.SendAsync(chunk, System.Net.Sockets.SocketFlags.None, quiet.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                sent += chunk.Length;
+            }
+        }
+
+        // What the server may hold: the blocks staging and filling (MaxConcurrency + 1), Kestrel's request buffer, and
+        // the kernel's socket buffers both sides. Everything beyond that waited in the client.
+        var bound = (BlobUploadServer.MaxConcurrency + 1L) * BlobUploadServer.BlockSize + (1L << 20) + SocketBuffers.ClientHolds + SocketBuffers.ReceiveCeiling;
+        Assert.InRange(sent, 1, bound);
+        Assert.True(sent < announced);
+        socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        socket.Close();
+        await Eventually.AssertAsync(() => server.Logs.Contains(4003), "the server saw the client go (upload aborted, 4003)");
+        Assert.False((await server.Container.GetBlobClient("stalled.bin").ExistsAsync()).Value);
+    }
+
+    [Fact]
     public async Task RejectIsACreateOnlyCommit_AndIfMatchNamesTheVersionToReplace()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, overwrite: "Reject");
