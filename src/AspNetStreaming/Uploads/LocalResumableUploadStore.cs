@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using AspNetStreaming.IO;
@@ -70,10 +69,7 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
         var current = file.Length; // the disk, not the state, knows the offset
         if (current != offset)
         {
-            throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {current}, not {offset}.")
-            {
-                Headers = new Dictionary<string, string> { ["Upload-Offset"] = current.ToString(CultureInfo.InvariantCulture) },
-            };
+            throw ResumableHeaders.OffsetMismatch(current, offset);
         }
 
         long written;

@@ -22,6 +22,14 @@ internal static class ResumableHeaders
 
     public static long? ParseOffset(HttpRequest request, bool required) => ParseInteger(request, "Upload-Offset", required);
 
+    /// <summary>An error that tells the client where the upload stands (<c>Upload-Offset</c>), so it can resume.</summary>
+    public static UploadException WithOffset(UploadErrorKind kind, long offset, string detail, Exception? inner = null)
+        => new(kind, detail, inner) { Headers = new Dictionary<string, string> { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) } };
+
+    /// <summary>The request's <c>Upload-Offset</c> is not the upload's.</summary>
+    public static UploadException OffsetMismatch(long offset, long requested)
+        => WithOffset(UploadErrorKind.OffsetMismatch, offset, $"The upload's offset is {offset}, not {requested}.");
+
     public static long? ParseInteger(HttpRequest request, string field, bool required)
     {
         var value = request.Headers[field].ToString().Trim();

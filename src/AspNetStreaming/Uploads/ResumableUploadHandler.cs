@@ -182,10 +182,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         var (id, state) = (upload.Id, upload.State);
         if (!store.TryBeginAppend(id, out var appendCancel))
         {
-            throw new UploadException(UploadErrorKind.Conflict, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).")
-            {
-                Headers = OffsetHeaders(upload.Offset),
-            };
+            throw ResumableHeaders.WithOffset(UploadErrorKind.Conflict, upload.Offset, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).");
         }
 
         var acquired = false;
@@ -194,10 +191,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         {
             if (upload.Offset != offset)
             {
-                throw new UploadException(UploadErrorKind.OffsetMismatch, $"The upload's offset is {upload.Offset}, not {offset}.")
-                {
-                    Headers = OffsetHeaders(upload.Offset),
-                };
+                throw ResumableHeaders.OffsetMismatch(upload.Offset, offset);
             }
 
             var limit = (state.Length ?? options.MaxSize) - offset;
@@ -286,8 +280,6 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         $"max-size={options.MaxSize}, expires={(long)options.Resumable.Expiry.TotalSeconds}");
 
     private string LocationOf(HttpContext context, string id) => $"{context.Request.PathBase}{prefix}/{id}";
-
-    private static Dictionary<string, string> OffsetHeaders(long offset) => new() { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) };
 
     private static UploadException Inconsistent(string detail) => new(UploadErrorKind.InconsistentLength, detail);
 

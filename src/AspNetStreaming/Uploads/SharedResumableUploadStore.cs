@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json;
 using AspNetStreaming.Storage;
@@ -54,7 +53,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
     {
         if (upload.Offset != offset)
         {
-            throw OffsetMismatch(upload.Offset, $"The upload's offset is {upload.Offset}, not {offset}.");
+            throw ResumableHeaders.OffsetMismatch(upload.Offset, offset);
         }
 
         try
@@ -143,11 +142,8 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         var now = await LoadAsync(id, cancellationToken).ConfigureAwait(false);
         return now is null
             ? new UploadException(UploadErrorKind.NotFound, "The upload was cancelled or expired during this request.", error)
-            : OffsetMismatch(now.Offset, "Another request changed this upload first; resume from Upload-Offset.", error, UploadErrorKind.Conflict);
+            : ResumableHeaders.WithOffset(UploadErrorKind.Conflict, now.Offset, "Another request changed this upload first; resume from Upload-Offset.", error);
     }
-
-    private static UploadException OffsetMismatch(long offset, string detail, Exception? inner = null, UploadErrorKind kind = UploadErrorKind.OffsetMismatch)
-        => new(kind, detail, inner) { Headers = new Dictionary<string, string> { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) } };
 
     private static ResumableObject Current(ResumableUpload upload) => (ResumableObject)upload.Version!;
 
