@@ -39,6 +39,7 @@ app.MapGet("/", () => Results.Text("""
       PUT  /uploads/{name}        a raw upload into Streaming:Uploads:Root (atomic, digest-verified)
       POST /uploads               multipart/form-data files, all published or none
       POST /uploads/resumable/{name}  resumable uploads (draft-ietf-httpbis-resumable-upload, interop 5 and 6)
+      POST /uploads/tus           resumable uploads (tus 1.0.0: tus-js-client's and Uppy's default)
       POST /run/sha256            the request body through sha256sum
       POST /run/grep-count?pattern=P  the body through grep -i -e P | wc -l
       GET  /cgi-bin/hello.cgi     a CGI/1.1 script under Streaming:Cgi:Root

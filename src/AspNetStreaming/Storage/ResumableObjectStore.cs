@@ -26,11 +26,12 @@ internal abstract class ResumableObjectStore
     /// <see cref="ResumableAppend.Interruption"/>; a failed check or condition keeps nothing of it.</summary>
     public abstract Task<ResumableAppend> AppendAsync(ResumableObject current, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken);
 
-    /// <summary>Publishes the upload's bytes atomically under <paramref name="name"/> (the conditions and check of
-    /// <paramref name="options"/>; its observer sees every byte first), then replaces the upload's bytes by
-    /// <paramref name="completedState"/> alone.</summary>
-    public abstract Task<StoreWriteResult> PublishAsync(ResumableObject current, string name, StoreWriteOptions options, string completedState,
-        CancellationToken cancellationToken);
+    /// <summary>Publishes the bytes of <paramref name="parts"/>, in order (the upload itself, or the uploads a
+    /// concatenation joins), atomically as one object under <paramref name="name"/> (the conditions and check of
+    /// <paramref name="options"/>; its observer sees every byte first), then replaces <paramref name="current"/>'s
+    /// bytes by <paramref name="completedState"/> alone.</summary>
+    public abstract Task<StoreWriteResult> PublishAsync(ResumableObject current, IReadOnlyList<ResumableObject> parts, string name, StoreWriteOptions options,
+        string completedState, CancellationToken cancellationToken);
 
     /// <summary>Removes the upload; whether there was one.</summary>
     public abstract Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);

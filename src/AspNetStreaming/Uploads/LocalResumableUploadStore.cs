@@ -48,7 +48,13 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
 
             var part = new FileInfo(PartPath(id!));
             var offset = state.Complete ? state.StoredLength : part.Exists ? part.Length : 0;
-            return Task.FromResult<ResumableUpload?>(new ResumableUpload(id!, state, offset));
+            var lastActivity = File.GetLastWriteTimeUtc(StatePath(id!));
+            if (part.Exists && part.LastWriteTimeUtc > lastActivity)
+            {
+                lastActivity = part.LastWriteTimeUtc;
+            }
+
+            return Task.FromResult<ResumableUpload?>(new ResumableUpload(id!, state, offset) { LastActivity = new DateTimeOffset(lastActivity, TimeSpan.Zero) });
         }
         catch (Exception error) when (error is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -95,10 +101,54 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
         return new ResumableAppendOutcome(written, upload.Offset, null);
     }
 
-    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken)
+    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, IReadOnlyList<ResumableUpload> parts, UploadOptions options, string root,
+        CancellationToken cancellationToken)
     {
         using var file = AsyncFile.OpenWrite(PartPath(upload.Id), FileWriteMode.OpenExisting);
-        return await new ResumablePublisher(this, options, root).PublishAsync(upload.Id, upload.State, file, cancellationToken).ConfigureAwait(false);
+        var concatenation = parts.Count != 1 || parts[0].Id != upload.Id;
+        if (concatenation)
+        {
+            // The parts, in order, into the final upload's own data file; published from there like any upload.
+            file.SetLength(0);
+            long position = 0;
+            foreach (var part in parts)
+            {
+                using var source = AsyncFile.OpenRead(PartPath(part.Id));
+                position += await CopyAsync(source, file, position, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var stored = await new ResumablePublisher(this, options, root).PublishAsync(upload.Id, upload.State, file, cancellationToken).ConfigureAwait(false);
+        if (concatenation)
+        {
+            foreach (var part in parts)
+            {
+                Remove(part.Id);
+            }
+        }
+
+        return stored;
+    }
+
+    private static async Task<long> CopyAsync(AsyncFile source, AsyncFile target, long position, CancellationToken cancellationToken)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            long copied = 0;
+            int read;
+            while ((read = await source.ReadAsync(copied, buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await target.WriteAsync(position + copied, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                copied += read;
+            }
+
+            return copied;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Writes the state through a temporary file and a rename, so a crash never leaves half a state.</summary>

@@ -18,7 +18,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     public const string InteropVersion = ResumableInterop.Latest;
 
     private readonly UploadIngestor _ingestor = store.Ingestor;
-    private readonly string _root = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
+    private readonly ResumableAppender _appender = new(store, options);
 
     public async Task<IResult> CreateAsync(HttpContext context, string name)
     {
@@ -33,7 +33,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             if (store is LocalResumableUploadStore)
             {
                 // A shared store checks the conditions itself, at the publish (the state keeps them till then).
-                UploadStorage.CheckPreconditions(request.Headers, Path.Join(_root, name), options.Overwrite);
+                UploadStorage.CheckPreconditions(request.Headers, Path.Join(_appender.Root, name), options.Overwrite);
             }
 
             var complete = ResumableHeaders.ParseComplete(request);
@@ -178,88 +178,15 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
     private async Task<IResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, bool created)
     {
-        var request = context.Request;
-        var (id, state) = (upload.Id, upload.State);
-        if (!store.TryBeginAppend(id, out var appendCancel))
+        using var digests = UploadDigests.FromHeaders(context.Request.Headers, alwaysSha256: false, includeRepresentation: false);
+        var appended = await _appender.AppendAsync(context, upload, offset, complete, digests).ConfigureAwait(false);
+        SetUploadHeaders(context, appended.Offset, appended.Completed, upload.State.Length);
+        if (appended.Stored is { } stored)
         {
-            throw ResumableHeaders.WithOffset(UploadErrorKind.Conflict, upload.Offset, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).");
+            return UploadResults.Stored(stored, created ? LocationOf(context, upload.Id) : null);
         }
 
-        var acquired = false;
-        (long Kept, long Offset)? interrupted = null;
-        try
-        {
-            if (upload.Offset != offset)
-            {
-                throw ResumableHeaders.OffsetMismatch(upload.Offset, offset);
-            }
-
-            var limit = (state.Length ?? options.MaxSize) - offset;
-            if (request.ContentLength > limit)
-            {
-                throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : Inconsistent("The content goes past Upload-Length.");
-            }
-
-            var body = UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
-            acquired = _ingestor.TryEnter();
-            if (!acquired)
-            {
-                throw UploadException.TooManyUploads();
-            }
-
-            using var digests = UploadDigests.FromHeaders(request.Headers, alwaysSha256: false, includeRepresentation: false);
-            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
-            var appended = await store.AppendAsync(upload, offset, body, Math.Max(0, limit), digests, UploadIngestor.MinWriteSizeFor(context), cancel.Token).ConfigureAwait(false);
-            if (appended.Interruption is { } error)
-            {
-                if (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-                {
-                    throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
-                }
-
-                // Every byte that reached the store stays: the client resumes from the offset.
-                interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
-                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } && state.Length is not null)
-                {
-                    throw Inconsistent("The content goes past Upload-Length.");
-                }
-
-                throw _ingestor.Classify(context, error, appended.Added)
-                    .With(closesConnection: false, new("Upload-Offset", appended.Offset.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            var newOffset = appended.Offset;
-            complete |= state.Length == newOffset;
-            UploadLog.ResumableAppended(_ingestor.Logger, id, appended.Added, newOffset, completed: true);
-            if (!complete)
-            {
-                SetUploadHeaders(context, newOffset, complete: false, state.Length);
-                return created ? TypedResults.StatusCode(StatusCodes.Status201Created) : TypedResults.NoContent();
-            }
-
-            if (state.Length is { } expected && expected != newOffset)
-            {
-                throw Inconsistent($"The upload ends at {newOffset} bytes but Upload-Length is {expected}.");
-            }
-
-            state.Length = newOffset;
-            var stored = await store.PublishAsync(upload, options, _root, context.RequestAborted).ConfigureAwait(false);
-            SetUploadHeaders(context, newOffset, complete: true, state.Length);
-            return UploadResults.Stored(stored, created ? LocationOf(context, id) : null);
-        }
-        finally
-        {
-            if (acquired)
-            {
-                _ingestor.Exit();
-            }
-
-            store.EndAppend(id);
-            if (interrupted is { } broken)
-            {
-                UploadLog.ResumableAppended(_ingestor.Logger, id, broken.Kept, broken.Offset, completed: false);
-            }
-        }
+        return created ? TypedResults.StatusCode(StatusCodes.Status201Created) : TypedResults.NoContent();
     }
 
     private void SetUploadHeaders(HttpContext context, long offset, bool complete, long? length)

@@ -19,6 +19,15 @@ internal sealed class ResumableUploadState
     /// on the local disk it is checked at creation).</summary>
     public string? IfMatch { get; set; }
 
+    /// <summary>A part of a later concatenation (tus <c>Upload-Concat: partial</c>): completing it publishes nothing.</summary>
+    public bool Partial { get; set; }
+
+    /// <summary>The ids of the partial uploads a final upload concatenates, in order (tus <c>Upload-Concat: final</c>).</summary>
+    public List<string>? Parts { get; set; }
+
+    /// <summary>The creation's tus <c>Upload-Metadata</c>, as sent (answered back on HEAD).</summary>
+    public string? Metadata { get; set; }
+
     public string? ExpectedSha256 { get; set; }
 
     public string? ExpectedSha512 { get; set; }

@@ -39,9 +39,12 @@ internal abstract class ResumableUploadStore(UploadIngestor ingestor)
     public abstract Task<ResumableAppendOutcome> AppendAsync(ResumableUpload upload, long offset, PipeReader body, long limit, UploadDigests digests,
         int minWriteSize, CancellationToken cancellationToken);
 
-    /// <summary>Verifies the whole upload against the digest announced at creation, publishes it atomically under its
-    /// name (in <paramref name="root"/> on the local disk) and marks it complete.</summary>
-    public abstract Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken);
+    /// <summary>Verifies the bytes of <paramref name="parts"/>, in order (the upload itself, or the partial uploads a
+    /// final one concatenates), against the digest announced at creation, publishes them atomically as one file under
+    /// <paramref name="upload"/>'s name (in <paramref name="root"/> on the local disk) and marks it complete; the
+    /// parts of a concatenation are removed after.</summary>
+    public abstract Task<StoredUpload> PublishAsync(ResumableUpload upload, IReadOnlyList<ResumableUpload> parts, UploadOptions options, string root,
+        CancellationToken cancellationToken);
 
     /// <summary>Removes an upload (an append running on it here is cancelled first); whether there was one.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
@@ -101,6 +104,9 @@ internal sealed class ResumableUpload(string id, ResumableUploadState state, lon
     public ResumableUploadState State { get; } = state;
 
     public long Offset { get; set; } = offset;
+
+    /// <summary>When the upload last changed: it expires <see cref="ResumableUploadOptions.Expiry"/> after that.</summary>
+    public DateTimeOffset LastActivity { get; set; } = DateTimeOffset.UtcNow;
 
     public object? Version { get; set; }
 }

@@ -79,18 +79,19 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         }
     }
 
-    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, UploadOptions options, string root, CancellationToken cancellationToken)
+    public override async Task<StoredUpload> PublishAsync(ResumableUpload upload, IReadOnlyList<ResumableUpload> parts, UploadOptions options, string root,
+        CancellationToken cancellationToken)
     {
         var state = upload.State;
         byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
         byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
         using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
         state.Complete = true;
-        state.StoredLength = upload.Offset;
+        state.StoredLength = parts.Sum(part => part.Offset);
         StoreWriteResult published;
         try
         {
-            published = await objects.PublishAsync(Current(upload), state.Name, new StoreWriteOptions
+            published = await objects.PublishAsync(Current(upload), parts.Select(Current).ToList(), state.Name, new StoreWriteOptions
             {
                 Observer = digests.IsActive ? digests.Observer : null,
                 BeforeCommit = () =>
@@ -112,6 +113,14 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         {
             state.Complete = false;
             throw UploadErrors.FromStore(error, options.MaxSize);
+        }
+
+        if (parts.Count != 1 || parts[0].Id != upload.Id)
+        {
+            foreach (var part in parts)
+            {
+                await RemoveAsync(part.Id, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         UploadLog.Stored(Ingestor.Logger, state.Name, published.Length, published.Replaced);
@@ -159,7 +168,11 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
             return null; // not one of ours
         }
 
-        return state is null ? null : new ResumableUpload(found.Id, state, state.Complete ? state.StoredLength : found.Length) { Version = found };
+        return state is null ? null : new ResumableUpload(found.Id, state, state.Complete ? state.StoredLength : found.Length)
+        {
+            Version = found,
+            LastActivity = found.LastModified,
+        };
     }
 
     private static string Serialize(ResumableUploadState state) => JsonSerializer.Serialize(state, ResumableUploadJsonContext.Default.ResumableUploadState);

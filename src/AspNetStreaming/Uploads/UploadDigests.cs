@@ -13,16 +13,24 @@ internal sealed class UploadDigests : IDisposable
 {
     private readonly byte[]? _expectedSha256;
     private readonly byte[]? _expectedSha512;
-    private readonly byte[]? _expectedMd5;
+    private readonly byte[]? _expectedOther;
+    private readonly string _otherName;
     private readonly IncrementalHash? _sha256;
     private readonly IncrementalHash? _sha512;
-    private readonly IncrementalHash? _md5;
+    private readonly IncrementalHash? _other;
 
     private UploadDigests(byte[]? sha256, byte[]? sha512, byte[]? md5, bool alwaysSha256)
+        : this(sha256, sha512, md5 is null ? null : (HashAlgorithmName.MD5, md5, "Content-MD5"), alwaysSha256)
+    {
+    }
+
+    // "Other" is the one more checksum a request may carry in a field of its own: Content-MD5, or tus' Upload-Checksum.
+    private UploadDigests(byte[]? sha256, byte[]? sha512, (HashAlgorithmName Algorithm, byte[] Expected, string Name)? other, bool alwaysSha256)
     {
         _expectedSha256 = sha256;
         _expectedSha512 = sha512;
-        _expectedMd5 = md5;
+        _expectedOther = other?.Expected;
+        _otherName = other?.Name ?? "";
         if (sha256 is not null || alwaysSha256)
         {
             _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -33,11 +41,9 @@ internal sealed class UploadDigests : IDisposable
             _sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         }
 
-        if (md5 is not null)
+        if (other is { } checksum)
         {
-#pragma warning disable CA5351 // Content-MD5 is an integrity check the client asked for, not a security control.
-            _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-#pragma warning restore CA5351
+            _other = IncrementalHash.CreateHash(checksum.Algorithm); // MD5 and SHA-1 too: integrity checks the client asked for, not security controls
         }
 
         Observer = Observe;
@@ -47,7 +53,7 @@ internal sealed class UploadDigests : IDisposable
     public Action<ReadOnlySequence<byte>> Observer { get; }
 
     /// <summary>Whether any hashing happens at all.</summary>
-    public bool IsActive => _sha256 is not null || _sha512 is not null || _md5 is not null;
+    public bool IsActive => _sha256 is not null || _sha512 is not null || _other is not null;
 
     /// <summary>The SHA-256 of everything observed, once <see cref="Verify"/> has run; null when not computed.</summary>
     public byte[]? Sha256 { get; private set; }
@@ -96,11 +102,15 @@ internal sealed class UploadDigests : IDisposable
         Sha256 = _sha256?.GetHashAndReset();
         Check(_expectedSha256, Sha256, "sha-256");
         Check(_expectedSha512, _sha512?.GetHashAndReset(), "sha-512");
-        Check(_expectedMd5, _md5?.GetHashAndReset(), "Content-MD5");
+        Check(_expectedOther, _other?.GetHashAndReset(), _otherName);
     }
 
     /// <summary>Creates hashes that check the given expected digests (null = not checked).</summary>
-    public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, bool alwaysSha256) => new(sha256, sha512, null, alwaysSha256);
+    public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, bool alwaysSha256) => new(sha256, sha512, (byte[]?)null, alwaysSha256);
+
+    /// <summary>Creates a hash of <paramref name="algorithm"/> that checks <paramref name="expected"/>, announced in
+    /// the field <paramref name="name"/> (tus' <c>Upload-Checksum</c>).</summary>
+    public static UploadDigests Checking(HashAlgorithmName algorithm, byte[] expected, string name) => new(null, null, (algorithm, expected, name), alwaysSha256: false);
 
     /// <summary>The sha-256 and sha-512 digests announced in the <c>Repr-Digest</c> field only.</summary>
     public static (byte[]? Sha256, byte[]? Sha512) ReprDigestsOf(IHeaderDictionary headers)
@@ -131,7 +141,7 @@ internal sealed class UploadDigests : IDisposable
     {
         _sha256?.Dispose();
         _sha512?.Dispose();
-        _md5?.Dispose();
+        _other?.Dispose();
     }
 
     private void Observe(ReadOnlySequence<byte> buffer)
@@ -140,7 +150,7 @@ internal sealed class UploadDigests : IDisposable
         {
             _sha256?.AppendData(segment.Span);
             _sha512?.AppendData(segment.Span);
-            _md5?.AppendData(segment.Span);
+            _other?.AppendData(segment.Span);
         }
     }
 

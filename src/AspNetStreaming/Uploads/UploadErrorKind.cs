@@ -60,4 +60,10 @@ public enum UploadErrorKind
     /// <summary>503 with <c>Retry-After</c>: the store behind the uploads (a blob container) could not be reached or
     /// failed; nothing was stored.</summary>
     StoreUnavailable,
+
+    /// <summary>460 (tus): the chunk's <c>Upload-Checksum</c> does not match its bytes; the chunk was discarded.</summary>
+    ChecksumMismatch,
+
+    /// <summary>403: the request is not allowed on this resource (tus: an append to a final concatenation).</summary>
+    Forbidden,
 }

@@ -25,6 +25,8 @@ internal static class UploadErrors
         UploadErrorKind.ShuttingDown => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
         UploadErrorKind.DiskFull => (StatusCodes.Status507InsufficientStorage, "Insufficient Storage", null),
         UploadErrorKind.StoreUnavailable => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
+        UploadErrorKind.ChecksumMismatch => (460, "Checksum Mismatch", null),
+        UploadErrorKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden", null),
         // Nothing is sent; the status is what the access log of a server that did answer would show.
         UploadErrorKind.ClientGone => (StatusCodes.Status400BadRequest, "Upload Interrupted", null),
         _ => (StatusCodes.Status500InternalServerError, "Internal Server Error", null),

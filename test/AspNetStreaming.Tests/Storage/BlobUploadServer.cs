@@ -81,6 +81,7 @@ internal sealed class BlobUploadServer : IAsyncDisposable
             app.MapUpload("/uploads");
             app.MapMultipartUpload("/forms");
             app.MapResumableUploads("/r");
+            app.MapTusUploads("/tus");
             app.MapFiles("/files", new AspNetStreaming.Http.FileServingOptions { Root = temp.Path });
         }, builder =>
         {

@@ -11,7 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AspNetStreaming.Tests.Uploads;
 
-/// <summary>A Kestrel host with the upload endpoints mapped into a temp root: PUT /u/{name}, POST /m, /r resumable.</summary>
+/// <summary>A Kestrel host with the upload endpoints mapped into a temp root: PUT /u/{name}, POST /m, /r resumable
+/// (IETF draft), /tus (tus 1.0).</summary>
 internal sealed class UploadServer : IAsyncDisposable
 {
     private UploadServer(KestrelHost host, string root)
@@ -41,6 +42,7 @@ internal sealed class UploadServer : IAsyncDisposable
             app.MapUpload("/u");
             app.MapMultipartUpload("/m");
             app.MapResumableUploads("/r");
+            app.MapTusUploads("/tus");
         }, builder =>
         {
             builder.Services.AddStreamingUploads(section);

@@ -88,24 +88,33 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
             return new ResumableAppend(after, staged.Length, staged.Interruption);
         });
 
-    public override Task<StoreWriteResult> PublishAsync(ResumableObject current, string name, StoreWriteOptions options, string completedState,
-        CancellationToken cancellationToken) => Guarded(async () =>
+    public override Task<StoreWriteResult> PublishAsync(ResumableObject current, IReadOnlyList<ResumableObject> parts, string name, StoreWriteOptions options,
+        string completedState, CancellationToken cancellationToken) => Guarded(async () =>
     {
         if (!StoreNames.IsAllowed(name, allowDotFiles: true, out var reason))
         {
             throw new ArgumentException($"The name cannot be stored: {reason}.", nameof(name));
         }
 
-        var source = Blob(current.Id);
         if (options.Observer is { } observer)
         {
-            await ObserveAsync(source, current, observer, cancellationToken).ConfigureAwait(false);
+            foreach (var part in parts)
+            {
+                await ObserveAsync(Blob(part.Id), part, observer, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         options.BeforeCommit?.Invoke();
         var target = files.Container.GetBlockBlobClient(files.Prefix + name);
-        var ids = await CopyBlocksAsync(source, target, current, cancellationToken).ConfigureAwait(false);
-        var published = await BlobUploader.CommitAsync(target, ids, current.Length, options, cancellationToken).ConfigureAwait(false);
+        var publish = Guid.NewGuid();
+        var ids = new List<string>();
+        foreach (var part in parts)
+        {
+            await CopyBlocksAsync(Blob(part.Id), target, part, publish, ids, cancellationToken).ConfigureAwait(false);
+        }
+
+        var published = await BlobUploader.CommitAsync(target, ids, parts.Sum(part => part.Length), options, cancellationToken).ConfigureAwait(false);
+        var source = Blob(current.Id);
         try
         {
             // The bytes are published: the upload keeps only its state, so a HEAD after a lost response still says complete.
@@ -169,11 +178,10 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
     }
 
     // Server-side: the service copies each range of the upload into a block of the target; no byte comes through us.
-    private async Task<List<string>> CopyBlocksAsync(BlockBlobClient source, BlockBlobClient target, ResumableObject current, CancellationToken cancellationToken)
+    private async Task CopyBlocksAsync(BlockBlobClient source, BlockBlobClient target, ResumableObject current, Guid publish, List<string> ids,
+        CancellationToken cancellationToken)
     {
         var sourceUri = source.CanGenerateSasUri ? source.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)) : source.Uri;
-        var publish = Guid.NewGuid();
-        var ids = new List<string>();
         var copies = new List<Task>();
         for (long offset = 0; offset < current.Length; offset += PublishRangeSize)
         {
@@ -192,7 +200,6 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         }
 
         await Task.WhenAll(copies).ConfigureAwait(false);
-        return ids;
     }
 
     private static BlobRequestConditions IfMatch(ResumableObject current) => new() { IfMatch = new ETag(current.Version) };

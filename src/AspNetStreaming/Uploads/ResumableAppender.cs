@@ -1,0 +1,130 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Uploads;
+
+/// <summary>
+/// The one resumable-upload engine under both protocols (the IETF draft's <see cref="ResumableUploadHandler"/> and
+/// tus 1.0's <see cref="Tus.TusUploadHandler"/>): an append at an offset into the store, with the request's limits, the
+/// upload slots, the per-request checksum, and every byte that arrived kept when the body fails midway; the upload
+/// completed (verified and published atomically, or kept for a later concatenation) when asked or when it reaches
+/// its announced length. Errors are thrown as <see cref="UploadException"/>s; each protocol maps them to its answer.
+/// </summary>
+internal sealed class ResumableAppender(ResumableUploadStore store, UploadOptions options)
+{
+    private readonly UploadIngestor _ingestor = store.Ingestor;
+
+    public ResumableUploadStore Store => store;
+
+    public UploadOptions Options => options;
+
+    /// <summary>The directory completed uploads are published in (on the local disk).</summary>
+    public string Root { get; } = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
+
+    /// <summary>Appends the request's body at <paramref name="offset"/> (checked by <paramref name="digests"/>), then
+    /// completes the upload if <paramref name="complete"/> or if it reached its length.</summary>
+    public async Task<ResumableAppendResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, UploadDigests digests)
+    {
+        var (id, state) = (upload.Id, upload.State);
+        if (!store.TryBeginAppend(id, out var appendCancel))
+        {
+            throw ResumableHeaders.WithOffset(UploadErrorKind.Conflict, upload.Offset, "Another request is appending to this upload; retry after it ends (HEAD gives the offset).");
+        }
+
+        var acquired = false;
+        (long Kept, long Offset)? interrupted = null;
+        try
+        {
+            if (upload.Offset != offset)
+            {
+                throw ResumableHeaders.OffsetMismatch(upload.Offset, offset);
+            }
+
+            var limit = (state.Length ?? options.MaxSize) - offset;
+            if (context.Request.ContentLength > limit)
+            {
+                throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : PastLength();
+            }
+
+            var body = UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
+            acquired = _ingestor.TryEnter();
+            if (!acquired)
+            {
+                throw UploadException.TooManyUploads();
+            }
+
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
+            var appended = await store.AppendAsync(upload, offset, body, Math.Max(0, limit), digests, UploadIngestor.MinWriteSizeFor(context), cancel.Token).ConfigureAwait(false);
+            if (appended.Interruption is { } error)
+            {
+                if (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
+                }
+
+                // Every byte that reached the store stays: the client resumes from the offset.
+                interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
+                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } && state.Length is not null)
+                {
+                    throw PastLength();
+                }
+
+                throw _ingestor.Classify(context, error, appended.Added)
+                    .With(closesConnection: false, new("Upload-Offset", appended.Offset.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            var newOffset = appended.Offset;
+            upload.LastActivity = DateTimeOffset.UtcNow;
+            complete |= state.Length == newOffset;
+            UploadLog.ResumableAppended(_ingestor.Logger, id, appended.Added, newOffset, completed: true);
+            if (!complete)
+            {
+                return new ResumableAppendResult(newOffset, null);
+            }
+
+            if (state.Length is { } expected && expected != newOffset)
+            {
+                throw new UploadException(UploadErrorKind.InconsistentLength, $"The upload ends at {newOffset} bytes but Upload-Length is {expected}.");
+            }
+
+            state.Length = newOffset;
+            return new ResumableAppendResult(newOffset, await CompleteAsync(context, upload).ConfigureAwait(false));
+        }
+        finally
+        {
+            if (acquired)
+            {
+                _ingestor.Exit();
+            }
+
+            store.EndAppend(id);
+            if (interrupted is { } broken)
+            {
+                UploadLog.ResumableAppended(_ingestor.Logger, id, broken.Kept, broken.Offset, completed: false);
+            }
+        }
+    }
+
+    // A part of a later concatenation is only marked complete: its bytes stay where they are until the final upload
+    // takes them. Any other upload is verified and published under its name.
+    private async Task<StoredUpload?> CompleteAsync(HttpContext context, ResumableUpload upload)
+    {
+        if (upload.State.Partial)
+        {
+            upload.State.Complete = true;
+            upload.State.StoredLength = upload.Offset;
+            await store.SaveAsync(upload, context.RequestAborted).ConfigureAwait(false);
+            return null;
+        }
+
+        return await store.PublishAsync(upload, [upload], options, Root, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static UploadException PastLength() => new(UploadErrorKind.InconsistentLength, "The content goes past Upload-Length.");
+}
+
+/// <summary>Where an append left its upload, and what it published if it completed it (nothing for a partial upload).</summary>
+internal readonly record struct ResumableAppendResult(long Offset, StoredUpload? Stored)
+{
+    public bool Completed => Stored is not null;
+}
