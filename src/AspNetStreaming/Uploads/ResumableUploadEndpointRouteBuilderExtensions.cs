@@ -13,8 +13,9 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
     public const string InteropVersion = ResumableUploadHandler.InteropVersion;
 
     /// <summary>Maps <c>POST {prefix}/{name}</c> (create an upload of file <c>name</c>; 201 + <c>Location</c> of the
-    /// upload resource) and <c>HEAD|PATCH|DELETE {prefix}/{id}</c> (offset, append, cancel). A completed upload
-    /// is digest-verified and published atomically under <c>name</c> in the upload root.</summary>
+    /// upload resource), <c>HEAD|GET|PATCH|DELETE {prefix}/{id}</c> (offset, append, cancel) and <c>OPTIONS</c> on
+    /// both (<c>Upload-Limit</c>, the draft's discovery). A completed upload is digest-verified and published
+    /// atomically under <c>name</c> in the upload root (or the configured store).</summary>
     public static IEndpointConventionBuilder MapResumableUploads(this IEndpointRouteBuilder endpoints, string prefix, UploadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -24,7 +25,9 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options, prefix);
         var group = endpoints.MapGroup(prefix);
         group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery();
-        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id));
+        group.MapMethods("", [HttpMethods.Options], handler.Options);
+        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options);
+        group.MapMethods("/{id}", [HttpMethods.Head, HttpMethods.Get], (HttpContext context, string id) => handler.HeadAsync(context, id));
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery();
         group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id));
         return group;

@@ -86,6 +86,14 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         }
     }
 
+    /// <summary>The draft's discovery: <c>OPTIONS</c> on the creation resource answers the server's limits.</summary>
+    public IResult Options(HttpContext context)
+    {
+        context.Response.Headers["Upload-Limit"] = UploadLimit;
+        ResumableInterop.Answer(context);
+        return TypedResults.NoContent();
+    }
+
     public async Task<IResult> HeadAsync(HttpContext context, string id)
     {
         try

@@ -17,7 +17,6 @@ public sealed class TusJsClientTests
     private const int AppendCount = (Size + ChunkSize - 1) / ChunkSize;
     private const int Created = 4020; // UploadLog.ResumableCreated
     private const int Appended = 4021; // UploadLog.ResumableAppended
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
     private static readonly string[] Protocols = ["ietf-draft-05", "ietf-draft-03"];
 
     public static TheoryData<string, string, bool> ChunkedUploads
@@ -66,7 +65,7 @@ public sealed class TusJsClientTests
         await using var server = await UploadServer.StartAsync(root.Path);
         string[] arguments = [.. Arguments(server, "chunked.bin", file, protocol, source), .. dataDuringCreation ? ["--data-during-creation"] : Array.Empty<string>()];
 
-        var outcome = await UploadAsync(arguments);
+        var outcome = await TusScript.UploadAsync(arguments);
 
         Assert.True(outcome.Event == "success", $"the client failed: {outcome}");
         Assert.StartsWith(new Uri(server.Host.BaseAddress, "r/").AbsoluteUri, outcome.Url, StringComparison.Ordinal);
@@ -86,11 +85,11 @@ public sealed class TusJsClientTests
         var file = data.CreateFile("source.bin", Size, seed: 6);
         await using var server = await UploadServer.StartAsync(root.Path);
 
-        var first = await UploadAsync([.. Arguments(server, "resumed.bin", file, protocol, source), "--abort-after", $"{Size / 2}"]);
+        var first = await TusScript.UploadAsync([.. Arguments(server, "resumed.bin", file, protocol, source), "--abort-after", $"{Size / 2}"]);
         await AssertAbortedHalfwayAsync(server, root, first, protocol);
 
         // No --endpoint: a client that could not resume would otherwise quietly start a new upload.
-        var second = await UploadAsync(["--upload-url", first.Url!, "--file", file, "--protocol", protocol, "--source", source, "--chunk-size", $"{ChunkSize}"]);
+        var second = await TusScript.UploadAsync(["--upload-url", first.Url!, "--file", file, "--protocol", protocol, "--source", source, "--chunk-size", $"{ChunkSize}"]);
 
         Assert.True(second.Event == "success", $"the resuming run failed: {second}");
         Assert.Equal(first.Url, second.Url);
@@ -114,7 +113,7 @@ public sealed class TusJsClientTests
         TusOutcome? first = null;
 
         // One run: the script aborts, the test checks the server, then a line on stdin makes it start() again.
-        var final = await UploadAsync([.. Arguments(server, "paused.bin", file, protocol, "stream"), "--abort-after", $"{Size / 2}", "--resume-on-input"],
+        var final = await TusScript.UploadAsync([.. Arguments(server, "paused.bin", file, protocol, "stream"), "--abort-after", $"{Size / 2}", "--resume-on-input"],
             async (line, input) =>
             {
                 if (first is not null)
@@ -122,7 +121,7 @@ public sealed class TusJsClientTests
                     return;
                 }
 
-                first = Parse(line) ?? throw new InvalidOperationException($"not a result line: {line}");
+                first = TusScript.Parse(line) ?? throw new InvalidOperationException($"not a result line: {line}");
                 await AssertAbortedHalfwayAsync(server, root, first, protocol);
                 await input.WriteLineAsync("resume");
                 await input.FlushAsync();
@@ -140,26 +139,6 @@ public sealed class TusJsClientTests
 
     private static string[] Arguments(UploadServer server, string name, string file, string protocol, string source)
         => ["--endpoint", new Uri(server.Host.BaseAddress, "r/" + name).AbsoluteUri, "--file", file, "--protocol", protocol, "--source", source, "--chunk-size", $"{ChunkSize}"];
-
-    private static async Task<TusOutcome> UploadAsync(string[] arguments, Func<string, StreamWriter, Task>? onLine = null)
-    {
-        var run = await NodeScript.RunAsync("tus-upload.mjs", arguments, RunTimeout, onLine);
-        var outcome = Parse(run.LastLine);
-        Assert.True(outcome is not null, $"tus-upload.mjs printed no result line: {run}");
-        return outcome with { Run = run };
-    }
-
-    private static TusOutcome? Parse(string line)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<TusOutcome>(line, JsonSerializerOptions.Web) is { Event: not null } outcome ? outcome : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 
     // After an abort between two appends: the accepted bytes are staged, nothing is published, and the server's
     // offset (HEAD, as the resuming client asks it) is what the client saw accepted.
@@ -191,12 +170,4 @@ public sealed class TusJsClientTests
         => server.Host.Logs.Entries.Count(e => e.EventId.Id == Appended && !e.Message.Contains(": appended 0 bytes", StringComparison.Ordinal));
 
     private static string? Header(HttpResponseHeaders headers, string name) => headers.TryGetValues(name, out var values) ? string.Join(", ", values) : null;
-
-    /// <summary>tus-upload.mjs's result line.</summary>
-    private sealed record TusOutcome(string? Event, string? Url, long Accepted, int Chunks, int? Status, string? Interop, string? Message, string? Body)
-    {
-        public NodeRun? Run { get; init; }
-
-        public override string ToString() => $"{Event} (status {Status}: {Message}; {Body}) at {Accepted} bytes after {Chunks} chunks, url {Url}; {Run}";
-    }
 }

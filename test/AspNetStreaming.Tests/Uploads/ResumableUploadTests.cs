@@ -126,6 +126,25 @@ public sealed class ResumableUploadTests
     }
 
     [Fact]
+    public async Task OptionsAnswersTheLimits_AndGetRetrievesTheOffsetLikeHead()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        foreach (var path in new[] { "r", "r/some.bin" })
+        {
+            using var options = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, path));
+            Assert.Equal(HttpStatusCode.NoContent, options.StatusCode);
+            Assert.Matches("^max-size=[0-9]+, expires=86400$", Header(options, "Upload-Limit"));
+        }
+
+        var location = await CreateAsync(server, "g.bin", [1, 2, 3]);
+        using var get = await server.Client.GetAsync(location);
+        Assert.Equal(HttpStatusCode.NoContent, get.StatusCode);
+        Assert.Equal("3", Header(get, "Upload-Offset"));
+        Assert.Equal("?0", Header(get, "Upload-Complete"));
+    }
+
+    [Fact]
     public async Task DeleteCancelsTheUpload()
     {
         using var temp = new TempDirectory();
