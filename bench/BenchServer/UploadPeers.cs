@@ -35,6 +35,11 @@ internal static class UploadPeers
         var noPreallocation = new UploadIngestor(Options.Create(new UploadOptions { Root = root, ComputeDigest = false, Preallocate = false }));
         app.MapPut("/ours/upload/{name}", (HttpContext context, string name, bool? digest, bool? preallocate) =>
             StoreAsync(preallocate == false ? noPreallocation : digest == false ? withoutDigest : withDigest, context, name));
+
+        // The app's own upload endpoints on one configuration (AddStreamingUploads: the root above, SHA-256 on): a raw PUT
+        // and tus 1.0, so the tus row compares the protocol's cost with the same ingestor under both.
+        app.MapUpload("/app/put");
+        app.MapTusUploads("/app/tus");
     }
 
     private static async Task<IResult> StoreAsync(UploadIngestor ingestor, HttpContext context, string name)

@@ -26,7 +26,12 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
     public override Task<ResumableUpload> CreateAsync(ResumableUploadState state, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid().ToString("N");
-        File.WriteAllBytes(PartPath(id), []);
+        // The disk space of an announced length is reserved up front, as for a raw upload (its length stays 0: the
+        // offset is the file's length).
+        using (AsyncFile.OpenWrite(PartPath(id), FileWriteMode.CreateNew, Ingestor.Options.Preallocate ? state.Length ?? 0 : 0))
+        {
+        }
+
         Save(id, state);
         return Task.FromResult(new ResumableUpload(id, state, 0));
     }
@@ -175,6 +180,7 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
 
     public override Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken)
     {
+        DropStaleRunningDigests(nowUtc, expiry);
         var removed = 0;
         foreach (var statePath in System.IO.Directory.EnumerateFiles(Directory, "*.json"))
         {

@@ -54,7 +54,24 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
             }
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _ingestor.Stopping, appendCancel.Token);
-            var appended = await store.AppendAsync(upload, offset, body, Math.Max(0, limit), digests, UploadIngestor.MinWriteSizeFor(context), cancel.Token).ConfigureAwait(false);
+            var running = store.RunningDigestFor(upload);
+            digests.Also(running?.Observer);
+            ResumableAppendOutcome appended;
+            try
+            {
+                appended = await store.AppendAsync(upload, offset, body, Math.Max(0, limit), digests, UploadIngestor.MinWriteSizeFor(context), cancel.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                store.DropRunningDigest(id); // it saw bytes the store did not keep
+                throw;
+            }
+
+            if (running is not null && running.HashedTo != appended.Offset)
+            {
+                store.DropRunningDigest(id);
+            }
+
             if (appended.Interruption is { } error)
             {
                 if (appendCancel.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)

@@ -11,13 +11,27 @@ internal sealed class ResumablePublisher(LocalResumableUploadStore store, Upload
     /// <summary>The directory completed uploads are published in.</summary>
     public string Root => root;
 
-    /// <summary>Verifies the whole upload against the <c>Repr-Digest</c> announced at creation (re-reading the data
-    /// file: a hash state cannot outlive the requests), then publishes it like a raw upload.</summary>
+    /// <summary>The whole upload's digests: the running ones when this instance hashed every byte as it arrived, else
+    /// hashes for reading the upload back.</summary>
+    public static UploadDigests DigestsFor(ResumableUploadStore store, string id, long length, byte[]? expected256, byte[]? expected512, UploadOptions options)
+    {
+        if (store.TakeRunningDigest(id, length) is not { } running)
+        {
+            return UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        }
+
+        using (running)
+        {
+            return UploadDigests.Finished(running.Finish(), expected256, expected512);
+        }
+    }
+
+    /// <summary>Verifies the whole upload against the <c>Repr-Digest</c> announced at creation (from the running digest of its appends, else re-reading the data file), then publishes it like a raw upload.</summary>
     public async Task<StoredUpload> PublishAsync(string id, ResumableUploadState state, AsyncFile file, CancellationToken cancellationToken)
     {
         byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
         byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
-        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        using var digests = DigestsFor(store, id, state.Length ?? 0, expected256, expected512, options);
         if (digests.IsActive)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);

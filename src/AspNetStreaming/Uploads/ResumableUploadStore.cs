@@ -13,6 +13,7 @@ namespace AspNetStreaming.Uploads;
 internal abstract class ResumableUploadStore(UploadIngestor ingestor)
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningDigest> _running = new(StringComparer.Ordinal);
 
     public UploadIngestor Ingestor { get; } = ingestor;
 
@@ -61,6 +62,7 @@ internal abstract class ResumableUploadStore(UploadIngestor ingestor)
             }
         }
 
+        DropRunningDigest(id);
         return await RemoveAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -70,6 +72,57 @@ internal abstract class ResumableUploadStore(UploadIngestor ingestor)
     public abstract Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken);
 
     protected abstract Task<bool> RemoveAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>The running whole-file digest to feed with an append at <paramref name="upload"/>'s offset: the one this
+    /// instance has up to exactly there, a new one at offset 0, else none (the completion will read the upload back).
+    /// Call only while holding the upload's append slot.</summary>
+    public RunningDigest? RunningDigestFor(ResumableUpload upload)
+    {
+        var state = upload.State;
+        if (!Ingestor.Options.ComputeDigest && state.ExpectedSha256 is null && state.ExpectedSha512 is null)
+        {
+            return null;
+        }
+
+        if (_running.TryGetValue(upload.Id, out var running) && running.HashedTo == upload.Offset)
+        {
+            return running;
+        }
+
+        DropRunningDigest(upload.Id);
+        return upload.Offset == 0 ? _running.GetOrAdd(upload.Id, _ => new RunningDigest(state.ExpectedSha512 is not null)) : null;
+    }
+
+    /// <summary>The running digest of all <paramref name="length"/> bytes of upload <paramref name="id"/>, taken out
+    /// (to finish it), or none when this instance did not see them all.</summary>
+    public RunningDigest? TakeRunningDigest(string id, long length)
+        => _running.TryRemove(id, out var running) && (running.HashedTo == length || Dispose(running)) ? running : null;
+
+    public void DropRunningDigest(string id)
+    {
+        if (_running.TryRemove(id, out var running))
+        {
+            running.Dispose();
+        }
+    }
+
+    /// <summary>Drops the running digests not fed for longer than <paramref name="expiry"/> (uploads that went away).</summary>
+    protected void DropStaleRunningDigests(DateTime nowUtc, TimeSpan expiry)
+    {
+        foreach (var (id, running) in _running)
+        {
+            if (nowUtc - running.LastUsedUtc > expiry && !IsActive(id))
+            {
+                DropRunningDigest(id);
+            }
+        }
+    }
+
+    private static bool Dispose(RunningDigest running)
+    {
+        running.Dispose();
+        return false;
+    }
 
     /// <summary>Marks an append as running here; false when another one is.</summary>
     public bool TryBeginAppend(string id, out CancellationTokenSource cancel)

@@ -85,7 +85,10 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         var state = upload.State;
         byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
         byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
-        using var digests = UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+        var single = parts.Count == 1 && parts[0].Id == upload.Id;
+        using var digests = single
+            ? ResumablePublisher.DigestsFor(this, upload.Id, upload.Offset, expected256, expected512, options)
+            : UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
         state.Complete = true;
         state.StoredLength = parts.Sum(part => part.Offset);
         StoreWriteResult published;
@@ -115,7 +118,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
             throw UploadErrors.FromStore(error, options.MaxSize);
         }
 
-        if (parts.Count != 1 || parts[0].Id != upload.Id)
+        if (!single)
         {
             foreach (var part in parts)
             {
@@ -129,6 +132,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
 
     public override async Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken)
     {
+        DropStaleRunningDigests(nowUtc, expiry);
         var removed = 0;
         await foreach (var upload in objects.ListAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -11,13 +11,15 @@ namespace AspNetStreaming.Uploads;
 /// allows.</remarks>
 internal sealed class UploadDigests : IDisposable
 {
-    private readonly byte[]? _expectedSha256;
-    private readonly byte[]? _expectedSha512;
+    private byte[]? _expectedSha256;
+    private byte[]? _expectedSha512;
     private readonly byte[]? _expectedOther;
     private readonly string _otherName;
     private readonly IncrementalHash? _sha256;
     private readonly IncrementalHash? _sha512;
     private readonly IncrementalHash? _other;
+    private (byte[] Sha256, byte[]? Sha512)? _finished;
+    private Action<ReadOnlySequence<byte>>? _also;
 
     private UploadDigests(byte[]? sha256, byte[]? sha512, byte[]? md5, bool alwaysSha256)
         : this(sha256, sha512, md5 is null ? null : (HashAlgorithmName.MD5, md5, "Content-MD5"), alwaysSha256)
@@ -53,7 +55,7 @@ internal sealed class UploadDigests : IDisposable
     public Action<ReadOnlySequence<byte>> Observer { get; }
 
     /// <summary>Whether any hashing happens at all.</summary>
-    public bool IsActive => _sha256 is not null || _sha512 is not null || _other is not null;
+    public bool IsActive => _sha256 is not null || _sha512 is not null || _other is not null || _also is not null;
 
     /// <summary>The SHA-256 of everything observed, once <see cref="Verify"/> has run; null when not computed.</summary>
     public byte[]? Sha256 { get; private set; }
@@ -99,14 +101,23 @@ internal sealed class UploadDigests : IDisposable
     /// <exception cref="UploadException">A digest does not match (400).</exception>
     public void Verify()
     {
-        Sha256 = _sha256?.GetHashAndReset();
+        Sha256 = _finished?.Sha256 ?? _sha256?.GetHashAndReset();
         Check(_expectedSha256, Sha256, "sha-256");
-        Check(_expectedSha512, _sha512?.GetHashAndReset(), "sha-512");
+        Check(_expectedSha512, _finished is { } finished ? finished.Sha512 : _sha512?.GetHashAndReset(), "sha-512");
         Check(_expectedOther, _other?.GetHashAndReset(), _otherName);
     }
 
     /// <summary>Creates hashes that check the given expected digests (null = not checked).</summary>
     public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, bool alwaysSha256) => new(sha256, sha512, (byte[]?)null, alwaysSha256);
+
+    /// <summary>Checks digests computed already (a <see cref="RunningDigest"/>) against the expected ones: nothing is
+    /// hashed (<see cref="IsActive"/> is false), <see cref="Verify"/> compares.</summary>
+    public static UploadDigests Finished((byte[] Sha256, byte[]? Sha512) computed, byte[]? expectedSha256, byte[]? expectedSha512)
+        => new((byte[]?)null, null, (byte[]?)null, alwaysSha256: false) { _finished = computed, _expectedSha256 = expectedSha256, _expectedSha512 = expectedSha512 };
+
+    /// <summary>Also feeds <paramref name="observer"/> every buffer (a whole upload's running digest beside this
+    /// request's own checks).</summary>
+    public void Also(Action<ReadOnlySequence<byte>>? observer) => _also = observer;
 
     /// <summary>Creates a hash of <paramref name="algorithm"/> that checks <paramref name="expected"/>, announced in
     /// the field <paramref name="name"/> (tus' <c>Upload-Checksum</c>).</summary>
@@ -152,6 +163,8 @@ internal sealed class UploadDigests : IDisposable
             _sha512?.AppendData(segment.Span);
             _other?.AppendData(segment.Span);
         }
+
+        _also?.Invoke(buffer);
     }
 
     private static void Check(byte[]? expected, byte[]? actual, string name)
