@@ -111,6 +111,37 @@ public sealed class ResumableUploadTests
     }
 
     [Fact]
+    public async Task TheWholeDigestOverManyAppends_HoldsAcrossADiscardedAppend()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var data = UploadServer.RandomBytes(3_000_000, seed: 9);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/many.bin") { Content = new ByteArrayContent(data[..1_000_000]) };
+        create.Headers.Add("Upload-Complete", "?0");
+        create.Headers.Add("Repr-Digest", UploadServer.Sha256Field(data));
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+
+        // An append whose own Content-Digest is wrong is dropped whole; the upload's digest must not count it.
+        using var wrong = Patch(location, 1_000_000, complete: false, data[1_000_000..2_000_000]);
+        wrong.Headers.Add("Content-Digest", UploadServer.Sha256Field(data[..10]));
+        using (var refused = await server.Client.SendAsync(wrong))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        using (var second = await server.Client.SendAsync(Patch(location, 1_000_000, complete: false, data[1_000_000..2_000_000])))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, second.StatusCode);
+        }
+
+        using var last = await server.Client.SendAsync(Patch(location, 2_000_000, complete: true, data[2_000_000..]));
+        Assert.Equal(HttpStatusCode.Created, last.StatusCode);
+        Assert.Equal(UploadServer.Sha256Field(data), Header(last, "Repr-Digest"));
+        Assert.Equal(data, await File.ReadAllBytesAsync(temp["many.bin"]));
+    }
+
+    [Fact]
     public async Task ACompleteCreationPublishesAtOnce()
     {
         using var temp = new TempDirectory();
