@@ -14,7 +14,7 @@
 // --upload-url: resume that upload (a HEAD for the offset, then PATCHes) instead of creating one.
 // --filename: the metadata's filename (tus-v1 takes the file name from it; the IETF drafts from the endpoint).
 // --parallel: tus-v1 parallelUploads (partial uploads, then a final concatenation).
-// --checksum: an Upload-Checksum on every PATCH, computed here over the chunk the PATCH carries (tus-js-client has
+// --checksum: an Upload-Checksum (tus-v1) or Content-Digest (IETF drafts; sha256/sha512) on every PATCH, computed here over the chunk the PATCH carries (tus-js-client has
 //   no checksum option of its own; onBeforeRequest knows the chunk from Upload-Offset and the chunk size).
 //   --corrupt-checksum sends a wrong one instead (the server must refuse it with 460). The result line counts them.
 //
@@ -91,7 +91,11 @@ function addChecksum(request) {
   const chunk = whole.subarray(start, Math.min(start + chunkSize, whole.length));
   const digest = crypto.createHash(args.checksum).update(chunk).digest();
   if (args['corrupt-checksum']) digest[0] ^= 0xff;
-  request.setHeader('Upload-Checksum', `${args.checksum} ${digest.toString('base64')}`);
+  if (args.protocol === 'tus-v1') {
+    request.setHeader('Upload-Checksum', `${args.checksum} ${digest.toString('base64')}`);
+  } else { // the IETF drafts: RFC 9530's Content-Digest of the append's content (sha256 → sha-256)
+    request.setHeader('Content-Digest', `${args.checksum.replace('sha', 'sha-')}=:${digest.toString('base64')}:`);
+  }
   checksummed += 1;
 }
 

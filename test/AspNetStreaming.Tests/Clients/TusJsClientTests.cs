@@ -137,6 +137,32 @@ public sealed class TusJsClientTests
         Assert.Equal(AppendCount, AppendsWithData(server));
     }
 
+    [Theory]
+    [InlineData("ietf-draft-05", "sha256")]
+    [InlineData("ietf-draft-03", "sha512")]
+    public async Task AppendsWithAContentDigest_AreVerified_AndAWrongOneIsRefused(string protocol, string algorithm)
+    {
+        NodeScript.RequirePackage("tus-js-client");
+        using var data = new TempDirectory();
+        using var root = new TempDirectory();
+        var file = data.CreateFile("source.bin", Size, seed: 8);
+        await using var server = await UploadServer.StartAsync(root.Path);
+
+        var corrupt = await TusScript.UploadAsync([.. Arguments(server, "digested.bin", file, protocol, "buffer"), "--checksum", algorithm, "--corrupt-checksum"]);
+        Assert.True(corrupt is { Event: "error", Status: 400, Accepted: 0 }, $"a wrong Content-Digest was not refused: {corrupt}");
+        Assert.Empty(server.Files());
+        using (var cancel = await server.Client.DeleteAsync(corrupt.Url)) // the refused upload stays resumable until cancelled
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, cancel.StatusCode);
+        }
+
+        var outcome = await TusScript.UploadAsync([.. Arguments(server, "digested.bin", file, protocol, "buffer"), "--checksum", algorithm]);
+
+        Assert.True(outcome.Event == "success", $"the client failed: {outcome}");
+        Assert.Equal(AppendCount, outcome.Checksummed); // every append carried one
+        AssertPublished(server, root, "digested.bin", file);
+    }
+
     private static string[] Arguments(UploadServer server, string name, string file, string protocol, string source)
         => ["--endpoint", new Uri(server.Host.BaseAddress, "r/" + name).AbsoluteUri, "--file", file, "--protocol", protocol, "--source", source, "--chunk-size", $"{ChunkSize}"];
 
