@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using AspNetStreaming.Tests.Infrastructure;
+using AspNetStreaming.Tests.Uploads;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -33,7 +34,7 @@ public sealed class SampleWebBehindProxyTests(AzuriteServer azurite) : IDisposab
     public async Task AnUploadWhoseRequestsAlternateBetweenInstances_CompletesVerified_AndEitherServesItWithRanges()
     {
         await using var cluster = await Cluster.StartAsync(azurite, _temp);
-        var data = RandomBytes(3_000_000, seed: 11);
+        var data = UploadServer.RandomBytes(3_000_000, seed: 11);
         using var create = Creation("alternating.bin", data[..500_000], data.Length);
         create.Headers.Add("Repr-Digest", $"sha-256=:{Convert.ToBase64String(SHA256.HashData(data))}:");
         using var created = await cluster.Client.SendAsync(create);
@@ -71,8 +72,8 @@ public sealed class SampleWebBehindProxyTests(AzuriteServer azurite) : IDisposab
     public async Task TwoUploadsOfOneNameThroughBothInstancesAtOnce_EndAsOneWholeFile()
     {
         await using var cluster = await Cluster.StartAsync(azurite, _temp);
-        var first = RandomBytes(4_000_000, seed: 12);
-        var second = RandomBytes(4_000_000, seed: 13);
+        var first = UploadServer.RandomBytes(4_000_000, seed: 12);
+        var second = UploadServer.RandomBytes(4_000_000, seed: 13);
 
         var answers = await Task.WhenAll(
             cluster.Client.PutAsync("/uploads/same.bin", new ByteArrayContent(first)),
@@ -93,7 +94,7 @@ public sealed class SampleWebBehindProxyTests(AzuriteServer azurite) : IDisposab
     public async Task AnInstanceKilledMidAppend_LosesOnlyThatAppend_AndTheClientResumesOnTheOther()
     {
         await using var cluster = await Cluster.StartAsync(azurite, _temp);
-        var data = RandomBytes(4_000_000, seed: 14);
+        var data = UploadServer.RandomBytes(4_000_000, seed: 14);
         using var created = await cluster.Client.SendAsync(Creation("killed.bin", data[..262_144], data.Length));
         var location = created.Headers.Location!.OriginalString;
         var upload = cluster.Container.GetBlockBlobClient(".resumable/" + location[Resumable.Length..]);
@@ -143,13 +144,6 @@ public sealed class SampleWebBehindProxyTests(AzuriteServer azurite) : IDisposab
         request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/partial-upload");
         request.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("Upload-Complete", complete ? "?1" : "?0");
-    }
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
     }
 
     /// <summary>A body that sends its first part, then waits until it is stopped (and fails there).</summary>

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using AspNetStreaming.Tests.Infrastructure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using AspNetStreaming.Tests.Uploads;
 using static AspNetStreaming.Tests.Uploads.ResumableRequests;
 
 namespace AspNetStreaming.Tests.Storage;
@@ -20,9 +20,9 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     public async Task AnAppendCutOffMidwayKeepsWhatArrived_AndTheResumedUploadIsPublishedVerified()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);
-        var data = RandomBytes(4_000_000);
+        var data = UploadServer.RandomBytes(4_000_000);
         using var create = CreateWithLength("file.bin", data[..1_000_000], data.Length);
-        create.Headers.Add("Repr-Digest", Sha256Field(data));
+        create.Headers.Add("Repr-Digest", UploadServer.Sha256Field(data));
         using var created = await server.Client.SendAsync(create);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("1000000", Header(created, "Upload-Offset"));
@@ -43,7 +43,7 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
 
         using var completed = await server.Client.SendAsync(Patch(location, offset, complete: true, data[(int)offset..]));
         Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
-        Assert.Equal(Sha256Field(data), Header(completed, "Repr-Digest"));
+        Assert.Equal(UploadServer.Sha256Field(data), Header(completed, "Repr-Digest"));
         Assert.Equal(data, (await server.Container.GetBlobClient("file.bin").DownloadContentAsync()).Value.Content.ToArray());
         Assert.Empty(Directory.EnumerateFileSystemEntries(server.LocalRoot));
 
@@ -59,7 +59,7 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     {
         await using var first = await BlobUploadServer.StartAsync(azurite);
         await using var second = await BlobUploadServer.StartAsync(azurite, sharedContainer: first.Container);
-        var data = RandomBytes(2_000_000, seed: 2);
+        var data = UploadServer.RandomBytes(2_000_000, seed: 2);
 
         using var created = await first.Client.SendAsync(CreateWithLength("shared.bin", data[..300_000], data.Length));
         var location = created.Headers.Location!.OriginalString;
@@ -101,7 +101,7 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     {
         await using var first = await BlobUploadServer.StartAsync(azurite);
         await using var second = await BlobUploadServer.StartAsync(azurite, sharedContainer: first.Container);
-        var data = RandomBytes(1_000_000, seed: 3);
+        var data = UploadServer.RandomBytes(1_000_000, seed: 3);
         using var created = await first.Client.SendAsync(CreateWithLength("race.bin", data[..100_000], data.Length));
         var location = created.Headers.Location!.OriginalString;
         var id = location[(location.LastIndexOf('/') + 1)..];
@@ -122,7 +122,7 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
         }
 
         await slow.SendAsync(loserBody);
-        var answer = await ReadHeadAsync(slow);
+        var answer = await RawHttp.ReadHeadAsync(slow);
         Assert.StartsWith("HTTP/1.1 409", answer, StringComparison.Ordinal);
         Assert.Contains("Upload-Offset: 700000", answer, StringComparison.Ordinal);
 
@@ -136,9 +136,9 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     {
         await using var first = await BlobUploadServer.StartAsync(azurite);
         await using var second = await BlobUploadServer.StartAsync(azurite, sharedContainer: first.Container);
-        var data = RandomBytes(500_000, seed: 4);
+        var data = UploadServer.RandomBytes(500_000, seed: 4);
         using var create = CreateWithLength("wrong.bin", data, data.Length);
-        create.Headers.Add("Repr-Digest", Sha256Field(data[1..]));
+        create.Headers.Add("Repr-Digest", UploadServer.Sha256Field(data[1..]));
         using var refused = await first.Client.SendAsync(create);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Empty(await first.BlobNamesAsync()); // neither the file nor the upload
@@ -185,32 +185,4 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
         socket.LingerState = new LingerOption(true, 0); // RST: an abrupt client failure
         socket.Close();
     }
-
-    private static async Task<string> ReadHeadAsync(Socket socket)
-    {
-        var received = new StringBuilder();
-        var buffer = new byte[4096];
-        using var deadline = new CancellationTokenSource(Eventually.DefaultTimeout);
-        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return received.ToString();
-    }
-
-    private static byte[] RandomBytes(int length, int seed = 1)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
-    private static string Sha256Field(byte[] data) => $"sha-256=:{Convert.ToBase64String(SHA256.HashData(data))}:";
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using AspNetStreaming.Tests.Infrastructure;
@@ -39,7 +38,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     public async Task AnUploadInChunksWithChecksums_IsPublishedWhole_AndAWrongChunkIs460AndDiscarded(StoreKind kind)
     {
         await using var server = await TusServer.StartAsync(kind, azurite);
-        var data = RandomBytes(3_000_000, 21);
+        var data = UploadServer.RandomBytes(3_000_000, 21);
 
         using var created = await server.Client.SendAsync(Creation(("Upload-Length", "3000000"), ("Upload-Metadata", Metadata(("filename", "vidéo.bin"), ("filetype", "video/webm")))));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -93,7 +92,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     public async Task CreationWithUpload_DeferredLength_AndNoNameMeansTheId(StoreKind kind)
     {
         await using var server = await TusServer.StartAsync(kind, azurite);
-        var data = RandomBytes(500_000, 22);
+        var data = UploadServer.RandomBytes(500_000, 22);
 
         // The whole file in the creation request.
         using (var whole = Creation(("Upload-Length", "500000"), ("Upload-Metadata", Metadata(("name", "whole.bin")))))
@@ -135,7 +134,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     public async Task PartialUploadsConcatenatedByAFinalOne_ArePublishedAsOneFile(StoreKind kind)
     {
         await using var server = await TusServer.StartAsync(kind, azurite);
-        var data = RandomBytes(900_000, 23);
+        var data = UploadServer.RandomBytes(900_000, 23);
         var partials = new List<string>();
         foreach (var (from, to) in new[] { (0, 300_000), (300_000, 900_000) })
         {
@@ -180,30 +179,30 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
         var location = created.Headers.Location!.OriginalString;
         var port = server.BaseAddress.Port;
 
-        var noVersion = await RawAsync(port, $"HEAD {location} HTTP/1.1\r\nHost: x\r\n\r\n");
+        var noVersion = await RawHttp.SendAsync(port, $"HEAD {location} HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 412", noVersion, StringComparison.Ordinal);
         Assert.Contains("Tus-Version: 1.0.0", noVersion, StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 415", await RawAsync(port, Patch(location, "0", "application/octet-stream", 10)), StringComparison.Ordinal);
-        var mismatch = await RawAsync(port, Patch(location, "5", TusChunk, 10));
+        Assert.StartsWith("HTTP/1.1 415", await RawHttp.SendAsync(port, Patch(location, "0", "application/octet-stream", 10)), StringComparison.Ordinal);
+        var mismatch = await RawHttp.SendAsync(port, Patch(location, "5", TusChunk, 10));
         Assert.StartsWith("HTTP/1.1 409", mismatch, StringComparison.Ordinal);
         Assert.Contains("Upload-Offset: 0", mismatch, StringComparison.Ordinal);
-        var checksum = await RawAsync(port, Patch(location, "0", TusChunk, 10, "Upload-Checksum: sha1 " + Convert.ToBase64String(new byte[20]) + "\r\n"));
+        var checksum = await RawHttp.SendAsync(port, Patch(location, "0", TusChunk, 10, "Upload-Checksum: sha1 " + Convert.ToBase64String(new byte[20]) + "\r\n"));
         Assert.StartsWith("HTTP/1.1 460", checksum, StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 400", await RawAsync(port, Patch(location, "0", TusChunk, 10, "Upload-Checksum: crc32 AAAAAA==\r\n")), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 413", await RawAsync(port, $"POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: {1L << 40}\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 400", await RawAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 5\r\nUpload-Metadata: filename Li4vZXNjYXBl\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal); // "../escape"
-        Assert.StartsWith("HTTP/1.1 400", await RawAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal); // no length
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, Patch(location, "0", TusChunk, 10, "Upload-Checksum: crc32 AAAAAA==\r\n")), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 413", await RawHttp.SendAsync(port, $"POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: {1L << 40}\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 5\r\nUpload-Metadata: filename Li4vZXNjYXBl\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal); // "../escape"
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal); // no length
 
         // Termination through the method override, as a client behind a POST-only proxy sends it; then 404.
-        Assert.StartsWith("HTTP/1.1 204", await RawAsync(port, $"POST {location} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nX-HTTP-Method-Override: DELETE\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 404", await RawAsync(port, $"HEAD {location} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n\r\n"), StringComparison.Ordinal);
-        Assert.StartsWith("HTTP/1.1 404", await RawAsync(port, Patch(location, "0", TusChunk, 10)), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 204", await RawHttp.SendAsync(port, $"POST {location} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nX-HTTP-Method-Override: DELETE\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 404", await RawHttp.SendAsync(port, $"HEAD {location} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 404", await RawHttp.SendAsync(port, Patch(location, "0", TusChunk, 10)), StringComparison.Ordinal);
 
         // An upload left alone longer than the expiry is gone, before any sweep (the sweep runs hourly here).
         using var idle = await server.Client.SendAsync(Creation(("Upload-Length", "100")));
         var expired = idle.Headers.Location!.OriginalString;
         Assert.NotNull(Header(idle, "Upload-Expires"));
-        await Eventually.AssertAsync(() => RawAsync(port, $"HEAD {expired} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n\r\n").Result.StartsWith("HTTP/1.1 404", StringComparison.Ordinal),
+        await Eventually.AssertAsync(() => RawHttp.SendAsync(port, $"HEAD {expired} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n\r\n").Result.StartsWith("HTTP/1.1 404", StringComparison.Ordinal),
             "the idle upload expired");
         Assert.Equal(1, await server.Store.RemoveExpiredAsync(DateTime.UtcNow, TimeSpan.FromSeconds(2), CancellationToken.None)); // and the sweep removes it
     }
@@ -213,7 +212,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     public async Task TheMethodOverrideCarriesAnAppend_AndRejectRefusesAnExistingName(StoreKind kind)
     {
         await using var server = await TusServer.StartAsync(kind, azurite, new() { ["Overwrite"] = "Reject" });
-        var data = RandomBytes(1000, 24);
+        var data = UploadServer.RandomBytes(1000, 24);
         using var created = await server.Client.SendAsync(Creation(("Upload-Length", "1000"), ("Upload-Metadata", Metadata(("filename", "once.bin")))));
         var location = created.Headers.Location!.OriginalString;
 
@@ -229,7 +228,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
 
         // The same name again: refused at creation on the local disk, at the publish on the blob store; never replaced.
         using var again = Creation(("Upload-Length", "1000"), ("Upload-Metadata", Metadata(("filename", "once.bin"))));
-        again.Content = Body(RandomBytes(1000, 25));
+        again.Content = Body(UploadServer.RandomBytes(1000, 25));
         using var refused = await server.Client.SendAsync(again);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal(data, await server.PublishedAsync("once.bin"));
@@ -287,36 +286,6 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     private static string Patch(string location, string offset, string contentType, int length, string extra = "")
         => $"PATCH {location} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\nContent-Type: {contentType}\r\n{extra}Content-Length: {length}\r\n\r\n{new string('a', length)}";
 
-    // One request on a connection of its own; the response's head (and whatever body came with it).
-    private static async Task<string> RawAsync(int port, string request)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(request));
-        var received = new StringBuilder();
-        var buffer = new byte[8192];
-        using var deadline = new CancellationTokenSource(Eventually.DefaultTimeout);
-        while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return received.ToString();
-    }
-
     private static string? Header(HttpResponseMessage response, string name)
         => response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null;
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
 }
