@@ -8,7 +8,7 @@ namespace AspNetStreaming.Transport;
 /// whenever it wants "a block" (each receive, each header write) and then uses as much as it is given, so those
 /// rents get a whole large block and one receive call reads up to 64 KiB. A rent that names a larger size is a
 /// writer saying how much it needs (a body producer's chunk): up to the small block size it gets a small block, so
-/// a stalled response whose pipe holds one small chunk pins 16 KiB, not 64 KiB. Like Kestrel's own pool it gives
+/// a stalled response whose pipe holds one small chunk pins 8 KiB, not 64 KiB. Like Kestrel's own pool it gives
 /// memory back when idle: each <see cref="EvictionInterval"/> without a rent of a size releases half its free blocks.
 /// </summary>
 /// <remarks>
