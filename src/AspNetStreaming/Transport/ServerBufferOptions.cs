@@ -30,9 +30,11 @@ public sealed class ServerBufferOptions
 
     /// <summary>Bytes of a connection's unsent output at which a writer's flush waits (Kestrel's
     /// <c>SocketTransportOptions.MaxWriteBufferSize</c>, 64 KiB by its default). It bounds what a stalled HTTP/1.1
-    /// response holds beyond its chunk in flight, so it is set to one small chunk: 8 KiB by default. A large chunk
+    /// response holds beyond its chunk in flight, so it is set to one small chunk: 8,128 bytes by default, the small
+    /// chunk of a body sent chunked (8 KiB less its framing room), so that one such chunk already pauses the writer
+    /// (with 8 KiB, a chunked body's first small chunk fell short of it and a stalled one pinned two). A large chunk
     /// makes every flush wait for the send anyway, so fast downloads do not notice.</summary>
-    public int MaxWriteBufferSize { get; set; } = 8 * 1024;
+    public int MaxWriteBufferSize { get; set; } = Producers.BodyProducer.SmallChunkSize - Producers.BodyProducer.ChunkedFramingBytes;
 
     /// <summary>Bytes that large body chunks may hold in flight across all responses of the app
     /// (<see cref="Producers.ChunkBudget"/>): 32 MiB by default. Applies even with <see cref="Enabled"/> off.</summary>
