@@ -28,7 +28,8 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(en
 var app = builder.Build();
 app.UseStatusCodePages();
 
-app.MapGet("/", () => Results.Text("""
+// GET /: the browser page for browsers (Accept: text/html), the plain list of endpoints for curl and other clients.
+const string EndpointList = """
     AspNetStreaming sample
       GET  /files/{path}          files under Streaming:Files:Root (try /files/hello.txt), with Range,
                                   If-Range, If-None-Match, If-Modified-Since ... (RFC 9110)
@@ -43,12 +44,20 @@ app.MapGet("/", () => Results.Text("""
       POST /run/sha256            the request body through sha256sum
       POST /run/grep-count?pattern=P  the body through grep -i -e P | wc -l
       GET  /cgi-bin/hello.cgi     a CGI/1.1 script under Streaming:Cgi:Root
-    """));
+      GET  /run/ticker            a program's output, a line every 200 ms for 10 s (streamed as it is written)
+      GET  /api/files             the demo and uploaded files (JSON); GET / in a browser shows them all
+    """;
+var index = Path.Combine(app.PageRoot(), "index.html");
+app.MapGet("/", (HttpContext context) => context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+    ? StreamingResults.File(index, new FileResultOptions { ContentType = "text/html; charset=utf-8", CacheControl = "no-cache" })
+    : Results.Text(EndpointList)).ExcludeFromDescription();
 
+app.UseFileStatusCounts();
 app.MapFiles("/files");
 app.MapFilesDemos();
 app.MapUploadsEndpoints();
 app.MapProcessesEndpoints();
+app.MapPage();
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.
 app.MapGet("/generated", (int? count) => StreamingResults.Body(

@@ -9,7 +9,7 @@ namespace AspNetStreaming.Uploads.Tus;
 /// PATCH, OPTIONS) and the creation, creation-with-upload, creation-defer-length, termination, checksum, expiration
 /// and concatenation extensions, and <c>X-HTTP-Method-Override</c> for clients behind proxies that pass only POST.
 /// </summary>
-internal sealed class TusUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
+internal sealed partial class TusUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
 {
     private readonly ResumableAppender _appender = new(store, options);
 
@@ -200,12 +200,14 @@ internal sealed class TusUploadHandler(ResumableUploadStore store, UploadOptions
         }
     }
 
+    // The answer to the append that completes an upload also names its digest (Repr-Digest, as the other uploads do).
     private async Task AppendAsync(HttpContext context, ResumableUpload upload, long offset)
     {
         using var checksum = TusHeaders.ChecksumOf(context.Request);
         try
         {
-            await _appender.AppendAsync(context, upload, offset, complete: false, checksum).ConfigureAwait(false);
+            var appended = await _appender.AppendAsync(context, upload, offset, complete: false, checksum).ConfigureAwait(false);
+            SetDigest(context, appended.Stored);
         }
         catch (UploadException mismatch) when (mismatch.Kind == UploadErrorKind.DigestMismatch)
         {
@@ -214,36 +216,6 @@ internal sealed class TusUploadHandler(ResumableUploadStore store, UploadOptions
                 Headers = new Dictionary<string, string> { ["Upload-Offset"] = upload.Offset.ToString(CultureInfo.InvariantCulture) },
             };
         }
-    }
-
-    // The partial uploads, complete, joined in order into one file, published atomically at once.
-    private async Task<IResult> CreateFinalAsync(HttpContext context, List<string> ids, string? name, string metadataField)
-    {
-        var parts = new List<ResumableUpload>();
-        foreach (var id in ids)
-        {
-            var part = await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false);
-            if (part is not { State: { Partial: true, Complete: true } })
-            {
-                throw UploadException.BadRequest($"Upload {id} is not a complete partial upload.");
-            }
-
-            parts.Add(part);
-        }
-
-        var length = parts.Sum(part => part.Offset);
-        if (length > options.MaxSize)
-        {
-            throw UploadException.TooLarge(options.MaxSize);
-        }
-
-        CheckTarget(context.Request, name);
-        var state = new ResumableUploadState { Name = name ?? "", Length = length, Parts = ids, Metadata = NullIfEmpty(metadataField) };
-        var upload = await CreateUploadAsync(context, state).ConfigureAwait(false);
-        await store.PublishAsync(upload, parts, options, _appender.Root, context.RequestAborted).ConfigureAwait(false);
-        upload.Offset = length;
-        SetOffset(context, upload);
-        return TypedResults.StatusCode(StatusCodes.Status201Created);
     }
 
     private async Task<ResumableUpload> CreateUploadAsync(HttpContext context, ResumableUploadState state)
@@ -284,6 +256,14 @@ internal sealed class TusUploadHandler(ResumableUploadStore store, UploadOptions
         if (!upload.State.Complete)
         {
             context.Response.Headers["Upload-Expires"] = TusHeaders.Date(upload.LastActivity + options.Resumable.Expiry);
+        }
+    }
+
+    private static void SetDigest(HttpContext context, StoredUpload? stored)
+    {
+        if (stored?.ReprDigest is { } digest)
+        {
+            context.Response.Headers["Repr-Digest"] = digest;
         }
     }
 
