@@ -21,12 +21,14 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
 }
 
 builder.Services.AddAspNetStreaming(builder.Configuration.GetSection("Streaming"));
+builder.Services.AddOpenApi(); // GET /openapi/v1.json: the library's endpoints describe themselves
 
 // Interim responses (104 Upload Resumption Supported for resumable uploads) on every HTTP/1.1 endpoint.
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.UseInformationalResponses()));
 
 var app = builder.Build();
 app.UseStatusCodePages();
+app.MapOpenApi();
 
 // GET /: the browser page for browsers (Accept: text/html), the plain list of endpoints for curl and other clients.
 const string EndpointList = """

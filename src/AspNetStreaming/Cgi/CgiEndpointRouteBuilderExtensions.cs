@@ -62,6 +62,9 @@ public static class CgiEndpointRouteBuilderExtensions
         });
         var normalizedPrefix = "/" + prefix.Trim('/');
         var handler = new CgiRequestHandler(normalizedPrefix, resolver, cgi, processes, () => branch.Value);
-        return endpoints.MapMethods(normalizedPrefix + "/{**path}", Methods, (HttpContext context, string? path) => handler.HandleAsync(context, path));
+        return endpoints.MapMethods(normalizedPrefix + "/{**path}", Methods, (HttpContext context, string? path) => handler.HandleAsync(context, path))
+            .WithTags("CGI").WithSummary("A CGI/1.1 script (RFC 3875): its response head and body, streamed as it writes them.")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream").ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -6,6 +6,7 @@ using AspNetStreaming.IO;
 using AspNetStreaming.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,20 +49,24 @@ public static class FileEndpointRouteBuilderExtensions
         var resultOptions = options.ToResultOptions();
         var pattern = prefix.TrimEnd('/') + "/{**path}";
 
-        // Every method reaches this one endpoint so that the 405 carries a ProblemDetails body and Allow header
-        // of our own rather than depending on the routing fallback.
-        return endpoints.Map(pattern, async (HttpContext context, string? path) =>
+        // Any other method reaches an endpoint of its own (ordered after this one) so that the 405 carries a
+        // ProblemDetails body and Allow header of ours rather than depending on the routing fallback.
+        endpoints.Map(pattern, async (HttpContext context) =>
+        {
+            FileServingLog.MethodNotAllowed(RequestLoggers.For(context, ProducerResponse.LoggerCategory), context.Request.Method, context.Request.Path);
+            context.Response.Headers.Allow = AllowedMethods;
+            await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed", "Files can only be read, with GET or HEAD.");
+        }).WithOrder(1).ExcludeFromDescription();
+
+        // The header parameters are not read here (the response reads the request's headers itself): they describe
+        // the endpoint in OpenAPI, as the statuses below do.
+        return endpoints.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], async (HttpContext context, string? path,
+            [FromHeader(Name = "Range")] string? range, [FromHeader(Name = "If-Range")] string? ifRange,
+            [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, [FromHeader(Name = "If-Modified-Since")] string? ifModifiedSince,
+            [FromHeader(Name = "If-Match")] string? ifMatch, [FromHeader(Name = "If-Unmodified-Since")] string? ifUnmodifiedSince) =>
         {
             var method = context.Request.Method;
             var logger = RequestLoggers.For(context, ProducerResponse.LoggerCategory);
-            if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method))
-            {
-                FileServingLog.MethodNotAllowed(logger, method, context.Request.Path);
-                context.Response.Headers.Allow = AllowedMethods;
-                await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Method Not Allowed", "Files can only be read, with GET or HEAD.");
-                return;
-            }
-
             var opening = await store.OpenReadAsync(path, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted);
             switch (opening.Outcome)
             {
@@ -83,7 +88,7 @@ public static class FileEndpointRouteBuilderExtensions
             }
 
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such file.");
-        });
+        }).DescribeFiles();
     }
 
     /// <summary>The range a GET will most likely send first, for a store that can open by reading it: the whole body,

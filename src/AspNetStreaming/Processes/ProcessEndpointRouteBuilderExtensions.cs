@@ -68,6 +68,6 @@ public static class ProcessEndpointRouteBuilderExtensions
             }
 
             return new ProcessHttpResult(commands, options, gate, streamRequestBody: true);
-        });
+        }).DescribeProcess(options.ContentType);
     }
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -23,13 +24,18 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
         prefix = prefix.TrimEnd('/');
         var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options, prefix);
-        var group = endpoints.MapGroup(prefix);
-        group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery();
-        group.MapMethods("", [HttpMethods.Options], handler.Options);
-        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options);
-        group.MapMethods("/{id}", [HttpMethods.Head, HttpMethods.Get], (HttpContext context, string id) => handler.HeadAsync(context, id));
-        group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery();
-        group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id));
+        var group = endpoints.MapGroup(prefix).WithTags("Uploads: resumable (IETF draft)");
+        group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery()
+            .DescribeResumable("Creation of an upload of {name} (Upload-Complete, Upload-Length, Repr-Digest): 201 + Location.", 201, "application/octet-stream",
+                400, 409, 412, 413, 503, 507);
+        group.MapMethods("", [HttpMethods.Options], handler.Options).DescribeResumable("Upload-Limit (the draft's discovery).", 204, null);
+        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options).DescribeResumable("Upload-Limit (the draft's discovery).", 204, null);
+        group.MapMethods("/{id}", [HttpMethods.Head, HttpMethods.Get], (HttpContext context, string id) => handler.HeadAsync(context, id))
+            .DescribeResumable("Offset retrieval: Upload-Offset, Upload-Complete, Upload-Length.", 204, null, 404, 503);
+        group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
+            .DescribeResumable("An append at Upload-Offset; Upload-Complete: ?1 (or reaching Upload-Length) publishes the file.", 204, "application/partial-upload",
+                400, 404, 409, 413, 415, 503, 507);
+        group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id)).DescribeResumable("Cancellation.", 204, null, 404);
         return group;
     }
 }

@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Uploads;
 using AspNetStreaming.Uploads.Tus;
 using Microsoft.AspNetCore.Http;
@@ -23,14 +24,20 @@ public static class TusUploadEndpointRouteBuilderExtensions
         var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
         prefix = prefix.TrimEnd('/');
         var handler = new TusUploadHandler(store, options ?? store.Ingestor.Options, prefix);
-        var group = endpoints.MapGroup(prefix);
-        group.MapMethods("", [HttpMethods.Options], handler.Options);
-        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options);
-        group.MapPost("", (Func<HttpContext, Task<IResult>>)handler.CreateAsync).DisableAntiforgery();
-        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id));
-        group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery();
-        group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id));
-        group.MapPost("/{id}", (HttpContext context, string id) => handler.OverrideAsync(context, id)).DisableAntiforgery();
+        var group = endpoints.MapGroup(prefix).WithTags("Uploads: tus 1.0");
+        const string Chunk = TusHeaders.ChunkContentType;
+        group.MapMethods("", [HttpMethods.Options], handler.Options).DescribeResumable("The server's tus version, extensions, size limit and checksums.", 204, null);
+        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options).DescribeResumable("As OPTIONS on the prefix.", 204, null);
+        group.MapPost("", (Func<HttpContext, Task<IResult>>)handler.CreateAsync).DisableAntiforgery()
+            .DescribeResumable("Creation (with upload, deferred length, concatenation): 201 + Location.", 201, Chunk, 400, 409, 412, 413, 415, 460, 503, 507);
+        group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id))
+            .DescribeResumable("The upload's offset, length and metadata.", 200, null, 404, 412);
+        group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
+            .DescribeResumable("An append at Upload-Offset (checksum per chunk); the one reaching the length publishes the file.", 204, Chunk, 400, 403, 404, 409, 412, 413, 415, 460, 503, 507);
+        group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id))
+            .DescribeResumable("Termination.", 204, null, 404, 412);
+        group.MapPost("/{id}", (HttpContext context, string id) => handler.OverrideAsync(context, id)).DisableAntiforgery()
+            .DescribeResumable("X-HTTP-Method-Override: PATCH, DELETE or HEAD, for clients behind POST-only proxies.", 204, Chunk, 400, 404, 409, 412, 460);
         return group;
     }
 }

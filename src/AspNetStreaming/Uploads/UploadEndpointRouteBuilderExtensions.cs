@@ -1,3 +1,4 @@
+using AspNetStreaming.Responses;
 using AspNetStreaming.Uploads;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,7 +31,7 @@ public static class UploadEndpointRouteBuilderExtensions
             {
                 return UploadResults.Problem(error);
             }
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().DescribeUpload("A raw upload: the request body stored as {name}, atomically, digest-verified.", "application/octet-stream", "*/*");
     }
 
     /// <summary>Maps <c>POST {prefix}</c> for <c>multipart/form-data</c>: every file part is stored under its
@@ -52,6 +53,6 @@ public static class UploadEndpointRouteBuilderExtensions
             {
                 return UploadResults.Problem(error);
             }
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().DescribeUpload("multipart/form-data: every file part stored under its name, all published or none.", "multipart/form-data");
     }
 }

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace AspNetStreaming.Responses;
+
+/// <summary>
+/// What the library's endpoints say about themselves in OpenAPI (through the framework's own endpoint metadata, so an
+/// app that calls <c>AddOpenApi</c> documents them with no more work): tags, request bodies and every status they
+/// answer with. One place, so the descriptions follow the behaviour.
+/// </summary>
+internal static class EndpointDescriptions
+{
+    private const string Binary = "application/octet-stream";
+
+    public static RouteHandlerBuilder DescribeFiles(this RouteHandlerBuilder builder) => builder
+        .WithTags("Files")
+        .WithSummary("A file, whole or in byte ranges (RFC 9110: Range, If-Range, validators and preconditions).")
+        .Produces<Stream>(StatusCodes.Status200OK, Binary)
+        .Produces<Stream>(StatusCodes.Status206PartialContent, Binary, "multipart/byteranges")
+        .Produces(StatusCodes.Status304NotModified)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>An upload's answers: stored (201, or 204 when it replaced a file) or refused.</summary>
+    public static RouteHandlerBuilder DescribeUpload(this RouteHandlerBuilder builder, string summary, string contentType, params string[] more) => builder
+        .WithTags("Uploads")
+        .WithSummary(summary)
+        .Accepts(typeof(Stream), contentType, more)
+        .Produces(StatusCodes.Status201Created)
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status408RequestTimeout)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .ProducesProblem(StatusCodes.Status507InsufficientStorage);
+
+    /// <summary>One request of a resumable upload protocol: its success status, its body's media type (if it takes one)
+    /// and the problems it may answer with.</summary>
+    public static RouteHandlerBuilder DescribeResumable(this RouteHandlerBuilder builder, string summary, int success, string? accepts, params int[] problems)
+    {
+        builder.WithSummary(summary).Produces(success);
+        if (accepts is not null)
+        {
+            builder.Accepts(typeof(Stream), isOptional: true, accepts);
+        }
+
+        foreach (var status in problems)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder;
+    }
+
+    /// <summary>A program's stdout, streamed as it is written, as the response.</summary>
+    public static RouteHandlerBuilder DescribeProcess(this RouteHandlerBuilder builder, string contentType) => builder
+        .WithTags("Processes")
+        .WithSummary("A program's stdout, streamed as the response while it runs (the request body streams into its stdin).")
+        .Accepts(typeof(Stream), isOptional: true, Binary)
+        .Produces<Stream>(StatusCodes.Status200OK, contentType)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+        .ProducesProblem(StatusCodes.Status500InternalServerError)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+}

@@ -1,0 +1,38 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace AspNetStreaming.Tests.Sample;
+
+/// <summary>sample-web's <c>/openapi/v1.json</c> (Microsoft.AspNetCore.OpenApi): the library's <c>Map*</c> methods
+/// describe their endpoints themselves: range support, upload bodies and their errors, streamed process output.</summary>
+public sealed class SampleWebOpenApiTests
+{
+    [Fact]
+    public async Task TheDocument_DescribesRangesUploadsAndProcesses()
+    {
+        await using var factory = new WebApplicationFactory<Program>();
+        using var client = factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+
+        var files = paths.GetProperty("/files/{path}").GetProperty("get");
+        Assert.Superset(new HashSet<string> { "200", "206", "304", "404", "412", "416" }, Statuses(files));
+        Assert.Superset(new HashSet<string> { "Range", "If-Range", "If-None-Match", "If-Modified-Since" },
+            files.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!).ToHashSet());
+        Assert.True(files.GetProperty("responses").GetProperty("206").GetProperty("content").TryGetProperty("multipart/byteranges", out _));
+
+        var put = paths.GetProperty("/uploads/{name}").GetProperty("put");
+        Assert.True(put.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/octet-stream", out _));
+        Assert.Superset(new HashSet<string> { "201", "204", "409", "412", "413", "415", "507" }, Statuses(put));
+        Assert.True(paths.GetProperty("/uploads").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+
+        var tus = paths.GetProperty("/uploads/tus/{id}").GetProperty("patch");
+        Assert.Superset(new HashSet<string> { "204", "409", "415", "460" }, Statuses(tus));
+
+        var sha = paths.GetProperty("/run/sha256").GetProperty("post");
+        Assert.True(sha.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/plain; charset=utf-8", out _));
+        Assert.Equal("Processes", sha.GetProperty("tags")[0].GetString());
+    }
+
+    private static HashSet<string> Statuses(JsonElement operation) => [.. operation.GetProperty("responses").EnumerateObject().Select(p => p.Name)];
+}
