@@ -12,6 +12,11 @@ internal static class EndpointDescriptions
 {
     private const string Binary = "application/octet-stream";
 
+    // Accepts metadata is also a routing rule (a body of another type is refused with a bare 415 before the handler
+    // runs): every described endpoint accepts any type too, and its handler answers a wrong one itself (ProblemDetails,
+    // the protocol's headers).
+    private const string AnyType = "*/*";
+
     public static RouteHandlerBuilder DescribeFiles(this RouteHandlerBuilder builder) => builder
         .WithTags("Files")
         .WithSummary("A file, whole or in byte ranges (RFC 9110: Range, If-Range, validators and preconditions).")
@@ -27,7 +32,7 @@ internal static class EndpointDescriptions
     public static RouteHandlerBuilder DescribeUpload(this RouteHandlerBuilder builder, string summary, string contentType, params string[] more) => builder
         .WithTags("Uploads")
         .WithSummary(summary)
-        .Accepts(typeof(Stream), contentType, more)
+        .Accepts(typeof(Stream), contentType, [.. more, AnyType])
         .Produces(StatusCodes.Status201Created)
         .Produces(StatusCodes.Status204NoContent)
         .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -46,7 +51,7 @@ internal static class EndpointDescriptions
         builder.WithSummary(summary).Produces(success);
         if (accepts is not null)
         {
-            builder.Accepts(typeof(Stream), isOptional: true, accepts);
+            builder.Accepts(typeof(Stream), isOptional: true, accepts, AnyType);
         }
 
         foreach (var status in problems)
@@ -61,7 +66,7 @@ internal static class EndpointDescriptions
     public static RouteHandlerBuilder DescribeProcess(this RouteHandlerBuilder builder, string contentType) => builder
         .WithTags("Processes")
         .WithSummary("A program's stdout, streamed as the response while it runs (the request body streams into its stdin).")
-        .Accepts(typeof(Stream), isOptional: true, Binary)
+        .Accepts(typeof(Stream), isOptional: true, Binary, AnyType)
         .Produces<Stream>(StatusCodes.Status200OK, contentType)
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

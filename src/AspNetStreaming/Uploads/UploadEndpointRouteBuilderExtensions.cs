@@ -31,7 +31,7 @@ public static class UploadEndpointRouteBuilderExtensions
             {
                 return UploadResults.Problem(error);
             }
-        }).DisableAntiforgery().DescribeUpload("A raw upload: the request body stored as {name}, atomically, digest-verified.", "application/octet-stream", "*/*");
+        }).DisableAntiforgery().DescribeUpload("A raw upload: the request body stored as {name}, atomically, digest-verified.", "application/octet-stream");
     }
 
     /// <summary>Maps <c>POST {prefix}</c> for <c>multipart/form-data</c>: every file part is stored under its
