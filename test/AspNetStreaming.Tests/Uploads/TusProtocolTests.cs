@@ -171,6 +171,32 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode); // the partial uploads are removed once joined
     }
 
+    [Theory]
+    [InlineData(StoreKind.Local, TestProtocol.Http2Tls)]
+    [InlineData(StoreKind.Local, TestProtocol.H2c)]
+    [InlineData(StoreKind.AzureBlob, TestProtocol.Http2Tls)]
+    public async Task OverHttp2_ChunksWithChecksums_ArePublished_AndAWrongOneIs460(StoreKind kind, TestProtocol protocol)
+    {
+        await using var server = await TusServer.StartAsync(kind, azurite, protocol: protocol);
+        var data = UploadServer.RandomBytes(2_000_000, 26);
+        using var created = await server.Client.SendAsync(Creation(("Upload-Length", "2000000"), ("Upload-Metadata", Metadata(("filename", "h2.bin")))));
+        Assert.Equal((HttpStatusCode.Created, new Version(2, 0)), (created.StatusCode, created.Version));
+        var location = created.Headers.Location!.OriginalString;
+
+        using (var wrong = await server.Client.SendAsync(Chunk(location, 0, data[..1_000_000], "sha256", new byte[32])))
+        {
+            Assert.Equal((HttpStatusCode)460, wrong.StatusCode);
+        }
+
+        foreach (var (from, to) in new[] { (0, 1_000_000), (1_000_000, 2_000_000) })
+        {
+            using var append = await server.Client.SendAsync(Chunk(location, from, data[from..to], "sha256", SHA256.HashData(data[from..to])));
+            Assert.Equal(HttpStatusCode.NoContent, append.StatusCode);
+        }
+
+        Assert.Equal(data, await server.PublishedAsync("h2.bin"));
+    }
+
     [Fact]
     public async Task EveryErrorStatus_OverARawConnection()
     {

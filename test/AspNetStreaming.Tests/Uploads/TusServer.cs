@@ -34,15 +34,16 @@ internal sealed class TusServer : IAsyncDisposable
         ? (AspNetStreaming.Uploads.ResumableUploadStore)_local.Host.Services.GetService(typeof(AspNetStreaming.Uploads.ResumableUploadStore))!
         : _blob!.Resumable;
 
-    public static async Task<TusServer> StartAsync(StoreKind kind, AzuriteServer azurite, Dictionary<string, string?>? settings = null)
+    public static async Task<TusServer> StartAsync(StoreKind kind, AzuriteServer azurite, Dictionary<string, string?>? settings = null,
+        TestProtocol protocol = TestProtocol.Http11)
     {
         if (kind == StoreKind.AzureBlob)
         {
-            return new TusServer(await BlobUploadServer.StartAsync(azurite, overwrite: settings?.GetValueOrDefault("Overwrite") ?? "Replace"));
+            return new TusServer(await BlobUploadServer.StartAsync(azurite, overwrite: settings?.GetValueOrDefault("Overwrite") ?? "Replace", protocol: protocol));
         }
 
         var temp = new TempDirectory();
-        return new TusServer(temp, await UploadServer.StartAsync(temp.Path, settings));
+        return new TusServer(temp, await UploadServer.StartAsync(temp.Path, settings, protocol: protocol));
     }
 
     /// <summary>The bytes published under <paramref name="name"/>, or <see langword="null"/>.</summary>
