@@ -52,7 +52,8 @@ const string EndpointList = """
 var index = Path.Combine(app.PageRoot(), "index.html");
 app.MapGet("/", (HttpContext context) => context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
     ? StreamingResults.File(index, new FileResultOptions { ContentType = "text/html; charset=utf-8", CacheControl = "no-cache" })
-    : Results.Text(EndpointList)).ExcludeFromDescription();
+    : Results.Text(EndpointList)).WithTags("Page").WithSummary("The browser page (Accept: text/html), else the list of endpoints as text.")
+    .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status200OK, contentType: "text/plain");
 
 app.UseFileStatusCounts();
 app.MapFiles("/files");
