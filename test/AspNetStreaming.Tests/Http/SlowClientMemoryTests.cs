@@ -49,6 +49,27 @@ public sealed class SlowClientMemoryTests
     }
 
     [Fact]
+    public async Task AStalledProcessResponseHoldsAboutOneSmallBlock()
+    {
+        await using var server = await Server.StartAsync();
+        using var client = await StalledHttp1Async(server.Host, "/process", readBytes: 1024);
+
+        // Stalled once the pool's rented bytes stop moving (the program blocks on its full pipe meanwhile).
+        long last = -1;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var unchanged = 0; unchanged < 5 && DateTime.UtcNow < deadline;)
+        {
+            var now = server.Pool.RentedBytes;
+            unchanged = now == last && now > 0 ? unchanged + 1 : 0;
+            last = now;
+            await Task.Delay(100);
+        }
+
+        // stdout is read into the response's own small blocks: the stalled response holds one, like a file's.
+        Assert.InRange(server.Pool.RentedBytes, Small, 2 * Small);
+    }
+
+    [Fact]
     public async Task AFastDownloadGrowsItsChunksOnlyPastTheThresholdAndLeasesEachLargeOne()
     {
         await using var server = await Server.StartAsync();
@@ -198,15 +219,21 @@ public sealed class SlowClientMemoryTests
             var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["T:ChunkBudget"] = budget.ToString(System.Globalization.CultureInfo.InvariantCulture) })
                 .Build().GetSection("T");
             var host = await KestrelHost.StartAsync(
-                app => app.MapGet("/body", (long length, bool? chunked, HttpContext context) =>
+                app =>
                 {
-                    var producer = new RecordingProducer(length, announceLength: chunked != true);
-                    bodies.Writer.TryWrite(producer);
-                    return StreamingResults.Body(producer, "application/octet-stream");
-                }),
+                    app.MapGet("/body", (long length, bool? chunked, HttpContext context) =>
+                    {
+                        var producer = new RecordingProducer(length, announceLength: chunked != true);
+                        bodies.Writer.TryWrite(producer);
+                        return StreamingResults.Body(producer, "application/octet-stream");
+                    });
+                    // A program with a GiB to say: its stdout is the response.
+                    app.MapProcess("/process", new AspNetStreaming.Processes.ProcessCommand("head", "-c", "1073741824", "/dev/zero"), null, ["GET"]);
+                },
                 builder =>
                 {
                     builder.Services.AddStreamingServerBuffers(section);
+                    builder.Services.AddStreamingProcesses(new ConfigurationBuilder().Build());
                     builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new OnePoolFactory(pool));
                 }, http2Only ? TestProtocol.H2c : TestProtocol.Http11);
             return new Server(host, host.Services.GetRequiredService<ChunkBudget>(), pool, bodies);
