@@ -18,10 +18,14 @@ public static partial class StreamingEventIds
     /// <summary>A file mapping was asked for a method other than GET or HEAD; 405.</summary>
     public static readonly EventId FileMethodNotAllowed = new(Id.FileMethodNotAllowed, nameof(FileMethodNotAllowed));
 
-    /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
     /// <summary>The store behind a file mapping could not be reached or failed (answered 503).</summary>
     public static readonly EventId StoreUnavailable = new(Id.StoreUnavailable, nameof(StoreUnavailable));
 
+    /// <summary>A <c>SendFileAsync</c> (StaticFiles, <c>Results.File(path)</c>) was sent by the library's pump under
+    /// <c>UseStreamingSendFile</c> (Debug).</summary>
+    public static readonly EventId SendFileAccelerated = new(Id.SendFileAccelerated, nameof(SendFileAccelerated));
+
+    /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
     internal static partial class Id
     {
         public const int RangeNotSatisfiable = 2003;
@@ -29,5 +33,6 @@ public static partial class StreamingEventIds
         public const int PreconditionFailed = 2005;
         public const int FileMethodNotAllowed = 2006;
         public const int StoreUnavailable = 2007;
+        public const int SendFileAccelerated = 2008;
     }
 }

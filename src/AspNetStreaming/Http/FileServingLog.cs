@@ -25,4 +25,8 @@ internal static partial class FileServingLog
     [LoggerMessage(EventId = StreamingEventIds.Id.StoreUnavailable, EventName = nameof(StreamingEventIds.StoreUnavailable), Level = LogLevel.Warning,
         Message = "The store is unavailable for {Method} {Path}: {Detail}; answering 503.")]
     public static partial void StoreUnavailable(ILogger logger, string method, string path, string detail);
+
+    [LoggerMessage(EventId = StreamingEventIds.Id.SendFileAccelerated, EventName = nameof(StreamingEventIds.SendFileAccelerated), Level = LogLevel.Debug,
+        Message = "SendFileAsync of {Path} (from {Offset}, {Count} bytes) sent by the pump.")]
+    public static partial void SendFileAccelerated(ILogger logger, string path, long offset, string count);
 }

@@ -1,0 +1,36 @@
+using AspNetStreaming.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Adds the middleware that sends files the library's way for apps as they are.</summary>
+public static class StreamingSendFileApplicationBuilderExtensions
+{
+    /// <summary>Makes every <c>SendFileAsync</c> of the requests after it (what <c>UseStaticFiles</c>,
+    /// <c>Results.File(path)</c> and <c>Response.SendFileAsync</c> call) go through AspNetStreaming's pump instead of
+    /// Kestrel's stream copy. Status, headers and ranges stay exactly as the caller set them; nothing else of the
+    /// response changes.</summary>
+    public static IApplicationBuilder UseStreamingSendFile(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Use(async (context, next) =>
+        {
+            var original = context.Features.Get<IHttpResponseBodyFeature>();
+            if (original is null)
+            {
+                await next(context).ConfigureAwait(false);
+                return;
+            }
+
+            context.Features.Set<IHttpResponseBodyFeature>(new StreamingSendFileFeature(original, context));
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.Features.Set(original);
+            }
+        });
+    }
+}

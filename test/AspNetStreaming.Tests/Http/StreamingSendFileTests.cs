@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using AspNetStreaming.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
+
+namespace AspNetStreaming.Tests.Http;
+
+/// <summary><c>UseStreamingSendFile()</c> in front of the stock <c>UseStaticFiles</c>: the same requests with and
+/// without it give the same status, headers and bytes (the middleware changes how the file is sent, nothing else),
+/// and its sends go through the library's pump.</summary>
+public sealed class StreamingSendFileTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    public static TheoryData<string, string?, string?> Requests => new()
+    {
+        { "GET", null, null },
+        { "GET", "bytes=1000-2999", null },
+        { "GET", "bytes=-100", null },
+        { "HEAD", null, null },
+        { "GET", null, "etag" }, // If-None-Match with the file's ETag: 304
+    };
+
+    [Theory]
+    [MemberData(nameof(Requests))]
+    public async Task WithAndWithoutIt_TheAnswersAreIdentical(string method, string? range, string? conditional)
+    {
+        var data = _temp.CreateFile("static/video.bin", 3_000_000, seed: 40);
+        await using var stock = await StartAsync(accelerated: false);
+        await using var ours = await StartAsync(accelerated: true);
+
+        var (stockStatus, stockHeaders, stockBody) = await SendAsync(stock, method, range, conditional);
+        var (ourStatus, ourHeaders, ourBody) = await SendAsync(ours, method, range, conditional);
+
+        Assert.Equal(stockStatus, ourStatus);
+        Assert.Equal(stockHeaders, ourHeaders);
+        Assert.Equal(stockBody, ourBody);
+        // A body was sent by the pump under the middleware, and never without it.
+        Assert.Equal(method == "GET", ours.Logs.Contains(2008)); // the conditional case fetched the ETag with a GET first
+        Assert.False(stock.Logs.Contains(2008));
+        if (method == "GET" && conditional is null && range is null)
+        {
+            Assert.Equal(await File.ReadAllBytesAsync(data), ourBody);
+        }
+    }
+
+    private static async Task<(HttpStatusCode Status, string Headers, byte[] Body)> SendAsync(KestrelHost host, string method, string? range, string? conditional)
+    {
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), "/video.bin");
+        if (range is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Range", range);
+        }
+
+        if (conditional is not null)
+        {
+            using var first = await client.GetAsync("/video.bin", HttpCompletionOption.ResponseHeadersRead);
+            request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        }
+
+        using var response = await client.SendAsync(request);
+        var headers = string.Join("\n", response.Headers.Concat(response.Content.Headers)
+            .Where(header => header.Key is not "Date")
+            .OrderBy(header => header.Key, StringComparer.Ordinal)
+            .Select(header => $"{header.Key}: {string.Join(", ", header.Value)}"));
+        return (response.StatusCode, headers, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    private Task<KestrelHost> StartAsync(bool accelerated) => KestrelHost.StartAsync(app =>
+    {
+        if (accelerated)
+        {
+            app.UseStreamingSendFile();
+        }
+
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(_temp["static"]), ServeUnknownFileTypes = true });
+    }, builder => builder.Logging.SetMinimumLevel(LogLevel.Debug));
+}
