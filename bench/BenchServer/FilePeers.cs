@@ -11,6 +11,12 @@ internal static class FilePeers
         app.MapGet("/peer/results-file/{name}", (string name, bool? ranges) =>
             Results.File(Path.Combine(data, Path.GetFileName(name)), "application/octet-stream", enableRangeProcessing: ranges ?? false));
 
+        // Stock StaticFiles over the data folder, and the same with UseStreamingSendFile in front (issue 17's row).
+        var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(data);
+        app.Map("/peer/static", branch => branch.UseStaticFiles(new StaticFileOptions { FileProvider = files, ServeUnknownFileTypes = true }));
+        app.Map("/ours/static-sendfile", branch => branch.UseStreamingSendFile()
+            .UseStaticFiles(new StaticFileOptions { FileProvider = files, ServeUnknownFileTypes = true }));
+
         app.MapGet("/ours/file/{name}", (string name, int? readSize) =>
             StreamingResults.File(Path.Combine(data, Path.GetFileName(name)), "application/octet-stream", readSize: readSize ?? StreamingResults.DefaultFileReadSize));
 

@@ -14,6 +14,8 @@ def run(ctx):
         ("ours producer 64 KiB reads", peers, f"{peers.url}/ours/producer/big.bin?readSize=65536"),
         ("ours producer 256 KiB reads", peers, f"{peers.url}/ours/producer/big.bin?readSize=262144"),
         ("ours producer 1 MiB reads", peers, f"{peers.url}/ours/producer/big.bin?readSize=1048576"),
+        ("UseStaticFiles", peers, f"{peers.url}/peer/static/big.bin"),
+        ("UseStaticFiles + UseStreamingSendFile()", peers, f"{peers.url}/ours/static-sendfile/big.bin"),
     ]
     # Two warm-up downloads each: tiered JIT is still recompiling the hot loop during the first GiB.
     results = ctx.interleave([(subject, server.cpu, lambda url=url: ctx.curl_download(url)) for subject, server, url in cases],
@@ -22,4 +24,4 @@ def run(ctx):
         assert all(size == bench.GIB for _, _, size in rounds), f"{subject}: got {[r[2] for r in rounds]} bytes"
         ctx.row("1 GiB download", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
                 cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", machine=ctx.machine_cpu(subject),
-                peer=None if subject == "Results.File" else "Results.File")
+                peer=None if subject in ("Results.File", "UseStaticFiles") else "UseStaticFiles" if subject.startswith("UseStaticFiles") else "Results.File")
