@@ -21,6 +21,14 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
     /// <summary>The directory completed uploads are published in (on the local disk).</summary>
     public string Root { get; } = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
 
+    /// <summary>The upload <paramref name="id"/> names, unless there is none or it has expired: one the sweep has not
+    /// reached yet is gone all the same, on every protocol.</summary>
+    public async Task<ResumableUpload?> LoadAsync(string? id, CancellationToken cancellationToken)
+    {
+        var upload = await store.LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        return upload is not null && upload.LastActivity + options.Resumable.Expiry > DateTimeOffset.UtcNow ? upload : null;
+    }
+
     /// <summary>Appends the request's body at <paramref name="offset"/> (checked by <paramref name="digests"/>), then
     /// completes the upload if <paramref name="complete"/> or if it reached its length.</summary>
     public async Task<ResumableAppendResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, UploadDigests digests)

@@ -98,7 +98,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     {
         try
         {
-            if (await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
+            if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
             {
                 return NotFound();
             }
@@ -118,7 +118,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         var request = context.Request;
         try
         {
-            if (await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
+            if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
             {
                 return NotFound();
             }

@@ -176,6 +176,23 @@ public sealed class ResumableUploadTests
     }
 
     [Fact]
+    public async Task AnUploadIdlePastItsExpiryIsGone_BeforeTheSweepRemovesIt()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new() { ["Resumable:Expiry"] = "00:00:02", ["Resumable:CleanupInterval"] = "01:00:00" });
+        var location = await CreateAsync(server, "idle.bin", [1, 2, 3]);
+
+        await Eventually.AssertAsync(() =>
+        {
+            using var head = server.Client.Send(new HttpRequestMessage(HttpMethod.Head, location));
+            return head.StatusCode == HttpStatusCode.NotFound;
+        }, "the idle upload expired");
+        using var append = await server.Client.SendAsync(Patch(location, 3, complete: true, [4]));
+        Assert.Equal(HttpStatusCode.NotFound, append.StatusCode);
+        Assert.Single(Directory.GetFiles(Path.Join(temp.Path, ".resumable"), "*.part")); // not swept yet: only refused
+    }
+
+    [Fact]
     public async Task DeleteCancelsTheUpload()
     {
         using var temp = new TempDirectory();

@@ -12,7 +12,7 @@ internal sealed partial class TusUploadHandler
         var parts = new List<ResumableUpload>();
         foreach (var id in ids)
         {
-            var part = await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false);
+            var part = await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false);
             if (part is not { State: { Partial: true, Complete: true } })
             {
                 throw UploadException.BadRequest($"Upload {id} is not a complete partial upload.");

@@ -245,9 +245,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
 
     private async Task<ResumableUpload> LoadAsync(HttpContext context, string id)
     {
-        var upload = await store.LoadAsync(id, context.RequestAborted).ConfigureAwait(false);
-        // An expired upload the sweep has not reached yet is gone all the same.
-        return upload is not null && upload.LastActivity + options.Resumable.Expiry > DateTimeOffset.UtcNow ? upload : throw NotFound();
+        return await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) ?? throw NotFound();
     }
 
     private void SetOffset(HttpContext context, ResumableUpload upload)
