@@ -48,6 +48,29 @@ public sealed class StreamingSendFileTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AClientThatGoesAwayMidBody_ClosesTheFile()
+    {
+        var data = _temp.CreateFile("static/large.bin", 64L << 20, seed: 41);
+        await using var ours = await StartAsync(accelerated: true);
+        using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, ours.BaseAddress.Port);
+            await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+            var buffer = new byte[1024];
+            Assert.True(await socket.ReceiveAsync(buffer) > 0);
+            Assert.True(OpenHandles(data) > 0, "the file is not open while it is sent");
+            socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // RST
+        }
+
+        await Eventually.AssertAsync(() => OpenHandles(data) == 0, "the file stayed open after the client went away");
+        Assert.True(ours.Logs.Contains(2008));
+    }
+
+    // This process's descriptors open on the file (the server runs in the test's process).
+    private static int OpenHandles(string path) => new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+        .Count(fd => { try { return fd.LinkTarget == path; } catch (IOException) { return false; } });
+
     private static async Task<(HttpStatusCode Status, string Headers, byte[] Body)> SendAsync(KestrelHost host, string method, string? range, string? conditional)
     {
         using var client = host.CreateClient();
