@@ -136,6 +136,7 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
     {
         if (upload.State.Partial)
         {
+            store.DropRunningDigest(upload.Id); // the final upload digests the joined bytes itself
             upload.State.Complete = true;
             upload.State.StoredLength = upload.Offset;
             await store.SaveAsync(upload, context.RequestAborted).ConfigureAwait(false);
