@@ -113,13 +113,15 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
         var concatenation = parts.Count != 1 || parts[0].Id != upload.Id;
         if (concatenation)
         {
-            // The parts, in order, into the final upload's own data file; published from there like any upload.
+            // The parts, in order, into the final upload's own data file; published from there like any upload. The
+            // copy feeds the new upload's running digest, so the publish does not read the joined file back.
             file.SetLength(0);
+            var running = RunningDigestFor(upload);
             long position = 0;
             foreach (var part in parts)
             {
                 using var source = AsyncFile.OpenRead(PartPath(part.Id));
-                position += await CopyAsync(source, file, position, cancellationToken).ConfigureAwait(false);
+                position += await CopyAsync(source, file, position, running?.Observer, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -135,7 +137,8 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
         return stored;
     }
 
-    private static async Task<long> CopyAsync(AsyncFile source, AsyncFile target, long position, CancellationToken cancellationToken)
+    private static async Task<long> CopyAsync(AsyncFile source, AsyncFile target, long position, Action<System.Buffers.ReadOnlySequence<byte>>? observer,
+        CancellationToken cancellationToken)
     {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
         try
@@ -145,6 +148,7 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
             while ((read = await source.ReadAsync(copied, buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 await target.WriteAsync(position + copied, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                observer?.Invoke(new System.Buffers.ReadOnlySequence<byte>(buffer, 0, read));
                 copied += read;
             }
 

@@ -157,6 +157,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
         using var final = await server.Client.SendAsync(Creation(
             ("Upload-Concat", $"final;{new Uri(server.BaseAddress, partials[0]).AbsoluteUri} {partials[1]}"), ("Upload-Metadata", Metadata(("filename", "joined.bin")))));
         Assert.Equal(HttpStatusCode.Created, final.StatusCode);
+        Assert.Equal(UploadServer.Sha256Field(data), Header(final, "Repr-Digest")); // the digest of the joined bytes
         Assert.Equal(data, await server.PublishedAsync("joined.bin"));
         var location = final.Headers.Location!.OriginalString;
         using (var head = await server.Client.SendAsync(Request(HttpMethod.Head, location)))
