@@ -21,6 +21,17 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
     /// <summary>The directory completed uploads are published in (on the local disk).</summary>
     public string Root { get; } = ReferenceEquals(options, store.Ingestor.Options) ? store.Ingestor.Root : store.Ingestor.ResolveRoot(options.Root);
 
+    /// <summary>The overwrite policy and the creation request's preconditions for target <paramref name="name"/>, checked
+    /// at creation on the local disk; a shared store checks them itself when it publishes (the state keeps them).</summary>
+    /// <exception cref="UploadException">The target exists and may not be replaced, or a precondition fails.</exception>
+    public void CheckTarget(HttpRequest request, string? name)
+    {
+        if (name is not null && store is LocalResumableUploadStore)
+        {
+            UploadStorage.CheckPreconditions(request.Headers, Path.Join(Root, name), options.Overwrite);
+        }
+    }
+
     /// <summary>The upload <paramref name="id"/> names, unless there is none or it has expired: one the sweep has not
     /// reached yet is gone all the same, on every protocol.</summary>
     public async Task<ResumableUpload?> LoadAsync(string? id, CancellationToken cancellationToken)

@@ -30,12 +30,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
             }
 
-            if (store is LocalResumableUploadStore)
-            {
-                // A shared store checks the conditions itself, at the publish (the state keeps them till then).
-                UploadStorage.CheckPreconditions(request.Headers, Path.Join(_appender.Root, name), options.Overwrite);
-            }
-
+            _appender.CheckTarget(request, name);
             var complete = ResumableHeaders.ParseComplete(request);
             var length = ResumableHeaders.ParseLength(request);
             if (ResumableHeaders.ParseOffset(request, required: false) is > 0)

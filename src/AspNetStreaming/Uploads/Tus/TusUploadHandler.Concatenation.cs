@@ -27,7 +27,7 @@ internal sealed partial class TusUploadHandler
             throw UploadException.TooLarge(options.MaxSize);
         }
 
-        CheckTarget(context.Request, name);
+        _appender.CheckTarget(context.Request, name);
         var state = new ResumableUploadState { Name = name ?? "", Length = length, Parts = ids, Metadata = NullIfEmpty(metadataField) };
         var upload = await CreateUploadAsync(context, state).ConfigureAwait(false);
         SetDigest(context, await store.PublishAsync(upload, parts, options, _appender.Root, context.RequestAborted).ConfigureAwait(false));

@@ -45,7 +45,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
             throw UploadException.TooLarge(options.MaxSize);
         }
 
-        CheckTarget(request, partial ? null : name);
+        _appender.CheckTarget(request, partial ? null : name);
         var state = new ResumableUploadState { Name = name ?? "", Length = length, Partial = partial, Metadata = NullIfEmpty(metadataField) };
         var upload = await CreateUploadAsync(context, state).ConfigureAwait(false);
 
@@ -231,16 +231,6 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
             state.Length?.ToString(CultureInfo.InvariantCulture) ?? "deferred");
         context.Response.Headers.Location = UploadsPath(context) + "/" + upload.Id;
         return upload;
-    }
-
-    // The overwrite policy and the request's preconditions, checked at creation on the local disk (a shared store
-    // checks them itself when it publishes).
-    private void CheckTarget(HttpRequest request, string? name)
-    {
-        if (name is not null && store is LocalResumableUploadStore)
-        {
-            UploadStorage.CheckPreconditions(request.Headers, Path.Join(_appender.Root, name), options.Overwrite);
-        }
     }
 
     private async Task<ResumableUpload> LoadAsync(HttpContext context, string id)
