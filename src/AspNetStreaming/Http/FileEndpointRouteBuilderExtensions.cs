@@ -41,12 +41,8 @@ public static class FileEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         FileServingOptions.Rules.ThrowIfInvalid(options);
         var contentRoot = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-        var root = Path.Combine(contentRoot, options.Root);
-        // The configured store (Streaming:Storage); without one, the local folder as always.
-        var store = endpoints.ServiceProvider.GetService<StreamingStorage>()?.ForFiles(root, options.AllowDotFiles)
-            ?? new LocalFileStore(new RootedPathResolver(root, options.AllowDotFiles));
+        var server = new FileServer(FileServer.CreateStore(endpoints.ServiceProvider, Path.Combine(contentRoot, options.Root), options), options.ToResultOptions());
 
-        var resultOptions = options.ToResultOptions();
         var pattern = prefix.TrimEnd('/') + "/{**path}";
 
         // Any other method reaches an endpoint of its own (ordered after this one) so that the 405 carries a
@@ -65,55 +61,10 @@ public static class FileEndpointRouteBuilderExtensions
             [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, [FromHeader(Name = "If-Modified-Since")] string? ifModifiedSince,
             [FromHeader(Name = "If-Match")] string? ifMatch, [FromHeader(Name = "If-Unmodified-Since")] string? ifUnmodifiedSince) =>
         {
-            var method = context.Request.Method;
-            var logger = RequestLoggers.For(context, ProducerResponse.LoggerCategory);
-            var opening = await store.OpenReadAsync(path, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted);
-            switch (opening.Outcome)
+            if (!await server.TryServeAsync(context, path, ContentTypes.FromFileName))
             {
-                case StoreOpenOutcome.Found:
-                    var source = opening.Source!;
-                    await RepresentationResponse.SendAsync(context, source, resultOptions, source.ContentType ?? ContentTypes.FromFileName(path!));
-                    return;
-                case StoreOpenOutcome.Refused:
-                    StreamingLog.PathRejected(logger, context.Request.Path, opening.Detail ?? "refused");
-                    break;
-                case StoreOpenOutcome.Unavailable:
-                    FileServingLog.StoreUnavailable(logger, method, context.Request.Path, opening.Detail ?? "unavailable");
-                    context.Response.Headers.RetryAfter = StoreRetryAfterSeconds;
-                    await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "The file store cannot be reached; try again later.");
-                    return;
-                default:
-                    StreamingLog.FileNotFound(logger, context.Request.Path);
-                    break;
+                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such file.");
             }
-
-            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such file.");
         }).DescribeFiles();
     }
-
-    /// <summary>The range a GET will most likely send first, for a store that can open by reading it: the whole body,
-    /// or the one range asked for. None for HEAD, conditional requests (often 304 or 412) and other range forms,
-    /// whose answer is decided from the validators alone.</summary>
-    private static StoreRange? FirstRead(HttpRequest request, bool rangesEnabled)
-    {
-        var headers = request.Headers;
-        if (!HttpMethods.IsGet(request.Method) || headers.IfMatch.Count > 0 || headers.IfNoneMatch.Count > 0 || headers.IfModifiedSince.Count > 0
-            || headers.IfUnmodifiedSince.Count > 0 || headers.IfRange.Count > 0)
-        {
-            return null;
-        }
-
-        if (!rangesEnabled || headers.Range.Count == 0)
-        {
-            return new StoreRange(0, null);
-        }
-
-        return Microsoft.Net.Http.Headers.RangeHeaderValue.TryParse(headers.Range.ToString(), out var range) && range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase)
-            && range.Ranges.Count == 1 && range.Ranges.First() is { From: { } from } item && (item.To is not { } to || to >= from)
-            ? new StoreRange(from, item.To is { } last ? last - from + 1 : null)
-            : null;
-    }
-
-    /// <summary>What a 503 from an unavailable store asks the client to wait, in seconds.</summary>
-    private const string StoreRetryAfterSeconds = "5";
 }

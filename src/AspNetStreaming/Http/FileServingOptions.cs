@@ -22,11 +22,15 @@ public sealed class FileServingOptions
     /// <summary>The <c>Cache-Control</c> value sent with file responses (200, 206, 304), if any.</summary>
     public string? CacheControl { get; set; }
 
+    /// <summary>The cache of open files (on by default); see <see cref="OpenFileCacheOptions"/>.</summary>
+    public OpenFileCacheOptions OpenFileCache { get; set; } = new();
+
     internal static OptionsRules<FileServingOptions> Rules { get; } = new("Streaming:Files", o =>
         o.ReadSize <= 0 ? "ReadSize must be positive."
         : o.MaxRanges <= 0 ? "MaxRanges must be positive."
         : string.IsNullOrEmpty(o.Root) ? "Root must name a directory."
-        : null);
+        : o.OpenFileCache is null ? "OpenFileCache must be set."
+        : o.OpenFileCache.Problem());
 
     /// <summary>What each file result of a mapping reads (one instance per mapping; results only read it).</summary>
     internal FileResultOptions ToResultOptions() => new()

@@ -44,6 +44,45 @@ public sealed class RootedPathResolver
     public bool TryResolve(string? relativePath, out string fullPath, out string? reason)
     {
         fullPath = Root;
+        if (!IsAcceptableName(relativePath, out reason))
+        {
+            return false;
+        }
+
+        var current = Root;
+        foreach (var segment in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Join(current, segment);
+            FileSystemInfo info = new FileInfo(next);
+            if (info.LinkTarget is not null)
+            {
+                var target = info.ResolveLinkTarget(returnFinalTarget: true);
+                if (target is null || !IsUnderRoot(target.FullName))
+                {
+                    reason = "symbolic link leaves the root";
+                    return false;
+                }
+
+                next = target.FullName;
+            }
+
+            current = next;
+        }
+
+        if (!IsUnderRoot(current))
+        {
+            reason = "outside the root";
+            return false;
+        }
+
+        fullPath = current;
+        return true;
+    }
+
+    /// <summary>The checks on the name itself, before any look at the disk: not empty, no control character,
+    /// backslash or encoded separator, no <c>.</c>/<c>..</c> segment, no dot-file unless allowed.</summary>
+    internal bool IsAcceptableName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? relativePath, out string? reason)
+    {
         reason = null;
         if (string.IsNullOrEmpty(relativePath))
         {
@@ -72,9 +111,16 @@ public sealed class RootedPathResolver
             return false;
         }
 
-        var current = Root;
-        foreach (var segment in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        // Span splitting: this runs on every request, the open-file cache's hits included, so it allocates nothing.
+        var name = relativePath.AsSpan();
+        foreach (var range in name.Split('/'))
         {
+            var segment = name[range];
+            if (segment.IsEmpty)
+            {
+                continue;
+            }
+
             if (segment is "." or "..")
             {
                 reason = "dot segment";
@@ -86,31 +132,8 @@ public sealed class RootedPathResolver
                 reason = "dot-file";
                 return false;
             }
-
-            var next = Path.Join(current, segment);
-            FileSystemInfo info = new FileInfo(next);
-            if (info.LinkTarget is not null)
-            {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true);
-                if (target is null || !IsUnderRoot(target.FullName))
-                {
-                    reason = "symbolic link leaves the root";
-                    return false;
-                }
-
-                next = target.FullName;
-            }
-
-            current = next;
         }
 
-        if (!IsUnderRoot(current))
-        {
-            reason = "outside the root";
-            return false;
-        }
-
-        fullPath = current;
         return true;
     }
 

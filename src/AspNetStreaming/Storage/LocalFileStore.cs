@@ -5,23 +5,56 @@ namespace AspNetStreaming.Storage;
 
 /// <summary>Files on the local disk under a root, confined by <see cref="RootedPathResolver"/> (no <c>..</c>, no
 /// symbolic link out of the root, dot files only when allowed); a directory is never a file.</summary>
-internal sealed class LocalFileStore(RootedPathResolver resolver) : FileStore
+/// <remarks>With an <see cref="OpenFileCache"/>, a name served before costs one <c>stat</c> (the cache's check that
+/// the file there is still the one it holds open) instead of the link walk, open, <c>fstat</c> and close.</remarks>
+internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache? cache = null) : FileStore
 {
     public override ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Open(name));
+
+    private StoreOpening Open(string? name)
     {
-        if (!resolver.TryResolve(name, out var path, out var reason))
+        if (!resolver.IsAcceptableName(name, out var reason))
         {
-            return ValueTask.FromResult(StoreOpening.Refused(reason ?? "refused"));
+            return StoreOpening.Refused(reason ?? "refused");
         }
 
+        if (cache?.TryRent(name, Path.Join(resolver.Root, name)) is { } lease)
+        {
+            return StoreOpening.Found(new FileSource(lease.File, lease.Identity.ToStamp(), lease));
+        }
+
+        // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
+        if (!resolver.TryResolve(name, out var path, out reason))
+        {
+            return StoreOpening.Refused(reason ?? "refused");
+        }
+
+        AsyncFile file;
         try
         {
-            return ValueTask.FromResult(StoreOpening.Found(new FileSource(AsyncFile.OpenRead(path))));
+            file = AsyncFile.OpenRead(path);
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             // UnauthorizedAccessException is also what opening a directory throws: directories are never listed.
-            return ValueTask.FromResult(StoreOpening.NotFound());
+            return StoreOpening.NotFound();
+        }
+
+        try
+        {
+            if (cache is not null && FileIdentity.Of(file.Handle) is { } identity)
+            {
+                var added = cache.Add(name, file, identity);
+                return StoreOpening.Found(new FileSource(added.File, identity.ToStamp(), added));
+            }
+
+            return StoreOpening.Found(new FileSource(file));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
     }
 }

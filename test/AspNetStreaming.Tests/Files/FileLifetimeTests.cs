@@ -11,12 +11,17 @@ public sealed class FileLifetimeTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    [Fact]
-    public async Task ClosesTheFileOnEveryPath()
+    /// <summary>Without the open-file cache, every response closes its file; with it, the responses share the one
+    /// handle the cache holds (never more once they are done), which closes when the app stops.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClosesTheFileOnEveryPath(bool cached)
     {
         var path = _temp.CreateFile("root/big.bin", 16 << 20);
-        await using var host = await KestrelHost.StartAsync(app => app.MapFiles("/files", new FileServingOptions { Root = _temp["root"] }));
-        using var client = host.CreateClient();
+        var host = await KestrelHost.StartAsync(app => app.MapFiles("/files",
+            new FileServingOptions { Root = _temp["root"], OpenFileCache = new() { Enabled = cached } }));
+        var client = host.CreateClient();
         string etag;
         using (var probe = new HttpRequestMessage(HttpMethod.Head, "files/big.bin"))
         using (var headResponse = await client.SendAsync(probe))
@@ -54,7 +59,11 @@ public sealed class FileLifetimeTests : IDisposable
             Assert.True(OpenHandlesTo(path) >= 1, "the probe must see the handle of a response in flight");
         }
 
-        await Eventually.AssertAsync(() => OpenHandlesTo(path) == 0, "the file is still open in this process");
+        var remaining = cached ? 1 : 0;
+        await Eventually.AssertAsync(() => OpenHandlesTo(path) == remaining, $"the file is not open exactly {remaining} time(s) in this process");
+        client.Dispose();
+        await host.DisposeAsync();
+        Assert.Equal(0, OpenHandlesTo(path));
     }
 
     [Fact]

@@ -16,12 +16,15 @@ namespace AspNetStreaming.Http.Ranges;
 /// </summary>
 internal static class RepresentationResponse
 {
-    public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType)
+    /// <summary>Sends <paramref name="source"/> as <paramref name="contentType"/>; <paramref name="prepare"/>, if any, runs
+    /// once the validators and <c>Cache-Control</c> are set, before preconditions and ranges decide the status (a
+    /// middleware's <c>OnPrepareResponse</c>).</summary>
+    public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare = null)
     {
         var handedOver = false;
         try
         {
-            return SendCore(context, source, options, contentType, ref handedOver);
+            return SendCore(context, source, options, contentType, prepare, ref handedOver);
         }
         finally
         {
@@ -32,7 +35,8 @@ internal static class RepresentationResponse
         }
     }
 
-    private static Task SendCore(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, ref bool handedOver)
+    private static Task SendCore(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare,
+        ref bool handedOver)
     {
         var request = context.Request;
         var response = context.Response;
@@ -55,6 +59,8 @@ internal static class RepresentationResponse
         {
             headers.CacheControl = options.CacheControl;
         }
+
+        prepare?.Invoke(context);
 
         var requestHeaders = request.Headers;
         EntityTagHeaderValue? entityTag = null;

@@ -8,8 +8,11 @@ namespace AspNetStreaming.IO.Native;
 [StructLayout(LayoutKind.Explicit, Size = 256)]
 internal struct LinuxStat
 {
+    [FieldOffset(0)] public ulong Device;
     [FieldOffset(8)] public ulong Inode;
     [FieldOffset(48)] public long Size;
     [FieldOffset(88)] public long ModifiedSeconds;
     [FieldOffset(96)] public long ModifiedNanoseconds;
+    [FieldOffset(104)] public long ChangedSeconds;
+    [FieldOffset(112)] public long ChangedNanoseconds;
 }

@@ -14,6 +14,7 @@ internal sealed class FileSource : RandomAccessSource
     private readonly AsyncFile _file;
     private readonly FileStamp _stamp;
     private readonly bool _ownsFile;
+    private readonly IDisposable? _lease;
 
     /// <param name="file">The open file.</param>
     /// <param name="ownsFile">Whether disposing the source (or failing to read its stamp) closes the file.</param>
@@ -30,6 +31,15 @@ internal sealed class FileSource : RandomAccessSource
             Dispose();
             throw;
         }
+    }
+
+    /// <summary>A file rented from the open-file cache: its stamp is the identity the cache just validated (no second
+    /// <c>fstat</c>), and disposing the source returns the lease instead of closing the file.</summary>
+    public FileSource(AsyncFile file, FileStamp stamp, IDisposable lease)
+    {
+        _file = file;
+        _stamp = stamp;
+        _lease = lease;
     }
 
     /// <summary>The file read from.</summary>
@@ -50,6 +60,7 @@ internal sealed class FileSource : RandomAccessSource
 
     public override void Dispose()
     {
+        _lease?.Dispose();
         if (_ownsFile)
         {
             _file.Dispose();
