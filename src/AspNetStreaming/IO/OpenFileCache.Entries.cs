@@ -8,15 +8,31 @@ internal sealed partial class OpenFileCache
     {
         private int _references = 1;
 
-        public Entry(string key, AsyncFile file, FileIdentity identity)
+        public Entry(string key, string path, AsyncFile file, FileIdentity identity)
         {
             Key = key;
+            Path = path;
             File = file;
             Identity = identity;
+            Stamp = identity.ToStamp();
+            EntityTag = FileEntityTag.Create(Stamp);
+            LastModified = Microsoft.Net.Http.Headers.HeaderUtilities.FormatDate(new DateTimeOffset(Stamp.LastWriteUtc, TimeSpan.Zero));
             Node = new LinkedListNode<Entry>(this);
         }
 
         public string Key { get; }
+
+        /// <summary>The path as the request named it (links not resolved): what each hit stats.</summary>
+        public string Path { get; }
+
+        /// <summary>The validators of this version, made once (every hit is the same version).</summary>
+        public FileStamp Stamp { get; }
+
+        /// <inheritdoc cref="Stamp"/>
+        public string EntityTag { get; }
+
+        /// <summary>The <c>Last-Modified</c> field value of this version.</summary>
+        public string LastModified { get; }
 
         public AsyncFile File { get; }
 
@@ -46,13 +62,11 @@ internal sealed partial class OpenFileCache
         public Lease(Entry entry)
         {
             _entry = entry;
-            File = entry.File;
-            Identity = entry.Identity;
+            Entry = entry;
         }
 
-        public AsyncFile File { get; }
-
-        public FileIdentity Identity { get; }
+        /// <summary>What is rented (valid to read until this lease is disposed).</summary>
+        public Entry Entry { get; }
 
         public void Dispose() => Interlocked.Exchange(ref _entry, null)?.Release();
     }

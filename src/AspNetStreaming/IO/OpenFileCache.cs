@@ -57,9 +57,9 @@ internal sealed partial class OpenFileCache : IDisposable
     private long _hits;
     private long _invalidations;
 
-    /// <summary>Rents the handle cached for <paramref name="key"/> if the file at <paramref name="path"/> is still the one
-    /// it reads. The lease must be disposed when the response is done with it.</summary>
-    public Lease? TryRent(string key, string path)
+    /// <summary>Rents the handle cached for <paramref name="key"/> if the file at the entry's path is still the one it
+    /// reads. The lease must be disposed when the response is done with it.</summary>
+    public Lease? TryRent(string key)
     {
         Entry? entry;
         lock (_lock)
@@ -72,7 +72,7 @@ internal sealed partial class OpenFileCache : IDisposable
 
         // The stat runs outside the lock (it is the one system call of a hit); the entry is pinned only after it,
         // and only if it is still the cached one.
-        var now = FileIdentity.Of(path);
+        var now = FileIdentity.Of(entry.Path);
         lock (_lock)
         {
             if (!_entries.TryGetValue(key, out var current) || !ReferenceEquals(current, entry))
@@ -97,12 +97,12 @@ internal sealed partial class OpenFileCache : IDisposable
         return new Lease(entry);
     }
 
-    /// <summary>Caches <paramref name="file"/> (just opened, whose handle has <paramref name="identity"/>) under
-    /// <paramref name="key"/> and rents it; the cache owns the file from here on. Replaces an entry under the same key
+    /// <summary>Caches <paramref name="file"/> (just opened from what <paramref name="path"/> names, its handle having
+    /// <paramref name="identity"/>) under <paramref name="key"/> and rents it; the cache owns the file from here on. Replaces an entry under the same key
     /// (two requests that missed together) and evicts the least recently used beyond the bound.</summary>
-    public Lease Add(string key, AsyncFile file, FileIdentity identity)
+    public Lease Add(string key, string path, AsyncFile file, FileIdentity identity)
     {
-        var entry = new Entry(key, file, identity) { LastUsed = _time.GetTimestamp() };
+        var entry = new Entry(key, path, file, identity) { LastUsed = _time.GetTimestamp() };
         entry.AddRef(); // the lease's reference; the cache holds the first
         lock (_lock)
         {

@@ -19,9 +19,9 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
             return StoreOpening.Refused(reason ?? "refused");
         }
 
-        if (cache?.TryRent(name, Path.Join(resolver.Root, name)) is { } lease)
+        if (cache?.TryRent(name) is { } lease)
         {
-            return StoreOpening.Found(new FileSource(lease.File, lease.Identity.ToStamp(), lease));
+            return StoreOpening.Found(new FileSource(lease));
         }
 
         // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
@@ -45,8 +45,7 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
         {
             if (cache is not null && FileIdentity.Of(file.Handle) is { } identity)
             {
-                var added = cache.Add(name, file, identity);
-                return StoreOpening.Found(new FileSource(added.File, identity.ToStamp(), added));
+                return StoreOpening.Found(new FileSource(cache.Add(name, Path.Join(resolver.Root, name), file, identity)));
             }
 
             return StoreOpening.Found(new FileSource(file));

@@ -52,7 +52,7 @@ internal static class RepresentationResponse
 
         if (lastModified is { } modified)
         {
-            headers.LastModified = HeaderUtilities.FormatDate(modified);
+            headers.LastModified = (options.LastModified is null ? source.FormattedLastModified : null) ?? HeaderUtilities.FormatDate(modified);
         }
 
         if (options.CacheControl is not null)

@@ -14,7 +14,7 @@ internal sealed class FileSource : RandomAccessSource
     private readonly AsyncFile _file;
     private readonly FileStamp _stamp;
     private readonly bool _ownsFile;
-    private readonly IDisposable? _lease;
+    private readonly OpenFileCache.Lease? _lease;
 
     /// <param name="file">The open file.</param>
     /// <param name="ownsFile">Whether disposing the source (or failing to read its stamp) closes the file.</param>
@@ -33,12 +33,13 @@ internal sealed class FileSource : RandomAccessSource
         }
     }
 
-    /// <summary>A file rented from the open-file cache: its stamp is the identity the cache just validated (no second
-    /// <c>fstat</c>), and disposing the source returns the lease instead of closing the file.</summary>
-    public FileSource(AsyncFile file, FileStamp stamp, IDisposable lease)
+    /// <summary>A file rented from the open-file cache: its stamp and validators are those of the identity the cache just
+    /// validated (no second <c>fstat</c>, no formatting per request), and disposing the source returns the lease
+    /// instead of closing the file.</summary>
+    public FileSource(OpenFileCache.Lease lease)
     {
-        _file = file;
-        _stamp = stamp;
+        _file = lease.Entry.File;
+        _stamp = lease.Entry.Stamp;
         _lease = lease;
     }
 
@@ -51,7 +52,9 @@ internal sealed class FileSource : RandomAccessSource
     public override bool SendsHeadersFirst => true;
 
     /// <inheritdoc cref="FileEntityTag.Create"/>
-    public override string? DefaultEntityTag => FileEntityTag.Create(_stamp);
+    public override string? DefaultEntityTag => _lease?.Entry.EntityTag ?? FileEntityTag.Create(_stamp);
+
+    public override string? FormattedLastModified => _lease?.Entry.LastModified;
 
     public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_stamp.LastWriteUtc, TimeSpan.Zero);
 

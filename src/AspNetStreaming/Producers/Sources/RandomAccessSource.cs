@@ -21,6 +21,10 @@ internal abstract class RandomAccessSource : IDisposable
     /// <summary>The last modification time the source offers by default, if any.</summary>
     public virtual DateTimeOffset? DefaultLastModified => null;
 
+    /// <summary><see cref="DefaultLastModified"/> as a <c>Last-Modified</c> field value, when the source keeps it formatted
+    /// (a cached file, the same for every request); otherwise the response formats it.</summary>
+    public virtual string? FormattedLastModified => null;
+
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes at <paramref name="offset"/> (within
     /// <see cref="Length"/>); 0 means the representation ended (early, when it shrank). A source without a length
     /// may be read forward only: each offset the end of the previous read.</summary>
