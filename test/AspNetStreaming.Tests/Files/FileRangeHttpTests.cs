@@ -16,7 +16,7 @@ public sealed class FileRangeHttpTests(FileServerFixture server)
     {
         // url, Range header, expected: "full" | "416" | "a-b[,c-d...]"
         var data = new TheoryData<string, string?, string>();
-        foreach (var url in new[] { "files/data.bin", "stream", "bytes" })
+        foreach (var url in new[] { "files/data.bin", "static/data.bin", "stream", "bytes" })
         {
             data.Add(url, null, "full");
             data.Add(url, "bytes=0-0", "0-0");

@@ -51,6 +51,7 @@ public sealed class FileServerFixture : IAsyncLifetime
         Host = await KestrelHost.StartAsync(app =>
         {
             app.MapFiles("/files", new FileServingOptions { Root = Root });
+            app.UseStreamingStaticFiles(new StreamingStaticFileOptions { RequestPath = "/static", Root = Root });
             app.MapFiles("/capped", new FileServingOptions { Root = Root, MaxRanges = 2, CacheControl = "public, max-age=60" });
             app.MapFiles("/noranges", new FileServingOptions { Root = Root, EnableRangeProcessing = false });
             app.MapMethods("/stream", GetHead, () => StreamingResults.Stream(new MemoryStream(data)));

@@ -56,12 +56,31 @@ public sealed class PreconditionHttpTests(FileServerFixture server)
         { "GET", "Range: bytes=0-9|If-Match: \"other\"", 412 },
     };
 
+    /// <summary>The GET and HEAD cases (the middleware passes other methods on), for <c>UseStreamingStaticFiles</c>.</summary>
+    public static TheoryData<string, string, int> ReadCases()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (var row in Cases.Where(row => (string)row[0] != "POST"))
+        {
+            data.Add((string)row[0], (string)row[1], (int)row[2]);
+        }
+
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task EvaluatesInRfcOrder(string method, string headers, int status)
+    public Task EvaluatesInRfcOrder(string method, string headers, int status)
+        => EvaluateAsync(method == "POST" ? "post-file" : "files/data.bin", method, headers, status);
+
+    [Theory]
+    [MemberData(nameof(ReadCases))]
+    public Task EvaluatesInRfcOrderInTheStaticFileMiddleware(string method, string headers, int status)
+        => EvaluateAsync("static/data.bin", method, headers, status);
+
+    private async Task EvaluateAsync(string url, string method, string headers, int status)
     {
         var etag = await CurrentETagAsync();
-        var url = method == "POST" ? "post-file" : "files/data.bin";
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         foreach (var header in headers.Split('|', StringSplitOptions.RemoveEmptyEntries))
         {
