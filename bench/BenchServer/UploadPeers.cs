@@ -30,11 +30,12 @@ internal static class UploadPeers
             return Results.NoContent();
         });
 
-        var withDigest = new UploadIngestor(Options.Create(new UploadOptions { Root = root, ComputeDigest = true }));
-        var withoutDigest = new UploadIngestor(Options.Create(new UploadOptions { Root = root, ComputeDigest = false }));
-        var noPreallocation = new UploadIngestor(Options.Create(new UploadOptions { Root = root, ComputeDigest = false, Preallocate = false }));
-        app.MapPut("/ours/upload/{name}", (HttpContext context, string name, bool? digest, bool? preallocate) =>
-            StoreAsync(preallocate == false ? noPreallocation : digest == false ? withoutDigest : withDigest, context, name));
+        // The default digest policy (WhenRequested): the scenario's rows send nothing, a Repr-Digest to verify, or a
+        // Want-Repr-Digest, so each pays for exactly the hashing it asks for.
+        var ingestor = new UploadIngestor(Options.Create(new UploadOptions { Root = root }));
+        var noPreallocation = new UploadIngestor(Options.Create(new UploadOptions { Root = root, Preallocate = false }));
+        app.MapPut("/ours/upload/{name}", (HttpContext context, string name, bool? preallocate) =>
+            StoreAsync(preallocate == false ? noPreallocation : ingestor, context, name));
 
         // The app's own upload endpoints on one configuration (AddStreamingUploads: the root above, SHA-256 on): a raw PUT
         // and tus 1.0, so the tus row compares the protocol's cost with the same ingestor under both.

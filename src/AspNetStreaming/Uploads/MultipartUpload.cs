@@ -47,7 +47,7 @@ public sealed class MultipartUpload : IAsyncDisposable
             {
                 var replaced = UploadStorage.Publish(file.TempPath!, file.Target, empty, _options.Overwrite, _options.Durable);
                 file.Published = true;
-                stored.Add(new StoredUpload(file.Name, file.Target, file.Length, file.Sha256, replaced, UploadStorage.ETagOf(file.Target)) { FieldName = file.Field });
+                stored.Add(new StoredUpload(file.Name, file.Target, file.Length, file.Sha256, replaced, UploadStorage.ETagOf(file.Target)) { FieldName = file.Field, Sha512 = file.Sha512 });
                 UploadLog.Stored(_ingestor.Logger, file.Name, file.Length, replaced);
             }
         }
@@ -88,7 +88,7 @@ public sealed class MultipartUpload : IAsyncDisposable
                 var commit = new Storage.StoreWriteOptions { CreateOnly = _options.Overwrite == UploadOverwritePolicy.Reject };
                 var written = await file.Staged!.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
                 file.Published = true;
-                stored.Add(new StoredUpload(file.Name, written.Location ?? file.Name, written.Length, file.Sha256, written.Replaced, written.ETag) { FieldName = file.Field });
+                stored.Add(new StoredUpload(file.Name, written.Location ?? file.Name, written.Length, file.Sha256, written.Replaced, written.ETag) { FieldName = file.Field, Sha512 = file.Sha512 });
                 UploadLog.Stored(_ingestor.Logger, file.Name, written.Length, written.Replaced);
             }
         }
@@ -171,6 +171,8 @@ public sealed class MultipartUpload : IAsyncDisposable
         public long Length { get; set; }
 
         public byte[]? Sha256 { get; set; }
+
+        public byte[]? Sha512 { get; set; }
 
         public bool Published { get; set; }
     }

@@ -13,25 +13,28 @@ internal sealed class ResumablePublisher(LocalResumableUploadStore store, Upload
 
     /// <summary>The whole upload's digests: the running ones when this instance hashed every byte as it arrived, else
     /// hashes for reading the upload back.</summary>
-    public static UploadDigests DigestsFor(ResumableUploadStore store, string id, long length, byte[]? expected256, byte[]? expected512, UploadOptions options)
+    public static UploadDigests DigestsFor(ResumableUploadStore store, string id, long length, byte[]? expected256, byte[]? expected512, DigestAlgorithms compute)
     {
         if (store.TakeRunningDigest(id, length) is not { } running)
         {
-            return UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+            return UploadDigests.Expecting(expected256, expected512, compute);
         }
 
         using (running)
         {
-            return UploadDigests.Finished(running.Finish(), expected256, expected512);
+            return UploadDigests.Finished(running.Finish(), expected256, expected512, compute);
         }
     }
+
+    /// <summary>A digest as the state keeps it.</summary>
+    public static string? Base64OrNull(byte[]? digest) => digest is null ? null : Convert.ToBase64String(digest);
 
     /// <summary>Verifies the whole upload against the <c>Repr-Digest</c> announced at creation (from the running digest of its appends, else re-reading the data file), then publishes it like a raw upload.</summary>
     public async Task<StoredUpload> PublishAsync(string id, ResumableUploadState state, AsyncFile file, CancellationToken cancellationToken)
     {
         byte[]? expected256 = state.ExpectedSha256 is null ? null : Convert.FromBase64String(state.ExpectedSha256);
         byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
-        using var digests = DigestsFor(store, id, state.Length ?? 0, expected256, expected512, options);
+        using var digests = DigestsFor(store, id, state.Length ?? 0, expected256, expected512, state.Compute);
         if (digests.IsActive)
         {
             var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -77,9 +80,9 @@ internal sealed class ResumablePublisher(LocalResumableUploadStore store, Upload
         var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
         state.Complete = true;
         state.StoredLength = state.Length ?? 0;
-        state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
+        (state.StoredSha256, state.StoredSha512) = (Base64OrNull(digests.Sha256), Base64OrNull(digests.Sha512));
         store.Save(id, state);
         UploadLog.Stored(store.Ingestor.Logger, state.Name, state.StoredLength, replaced);
-        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target));
+        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target)) { Sha512 = digests.Sha512 };
     }
 }

@@ -57,6 +57,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 IfMatch = request.Headers.IfMatch.ToString().Trim() is { Length: > 0 } ifMatch ? ifMatch : null,
                 ExpectedSha256 = sha256 is null ? null : Convert.ToBase64String(sha256),
                 ExpectedSha512 = sha512 is null ? null : Convert.ToBase64String(sha512),
+                Compute = DigestWants.Resolve(request.Headers, options.Digest),
             };
             var upload = await store.CreateAsync(state, context.RequestAborted).ConfigureAwait(false);
             var id = upload.Id;
@@ -181,7 +182,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
     private async Task<IResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, bool created)
     {
-        using var digests = UploadDigests.FromHeaders(context.Request.Headers, alwaysSha256: false, includeRepresentation: false);
+        using var digests = UploadDigests.FromHeaders(context.Request.Headers, DigestAlgorithms.None, includeRepresentation: false);
         var appended = await _appender.AppendAsync(context, upload, offset, complete, digests).ConfigureAwait(false);
         SetUploadHeaders(context, appended.Offset, appended.Completed, upload.State.Length);
         if (appended.Stored is { } stored)

@@ -35,6 +35,12 @@ internal sealed class ResumableUploadState
     public long StoredLength { get; set; }
 
     public string? StoredSha256 { get; set; }
+
+    public string? StoredSha512 { get; set; }
+
+    /// <summary>The digests to compute beyond the expected ones, decided at creation (the creation's
+    /// <c>Want-Repr-Digest</c>, else the policy), so every append on every instance hashes the same.</summary>
+    public DigestAlgorithms Compute { get; set; }
 }
 
 [JsonSerializable(typeof(ResumableUploadState))]

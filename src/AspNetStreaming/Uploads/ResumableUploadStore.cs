@@ -79,7 +79,7 @@ internal abstract class ResumableUploadStore(UploadIngestor ingestor)
     public RunningDigest? RunningDigestFor(ResumableUpload upload)
     {
         var state = upload.State;
-        if (!Ingestor.Options.ComputeDigest && state.ExpectedSha256 is null && state.ExpectedSha512 is null)
+        if (state.Compute == DigestAlgorithms.None && state.ExpectedSha256 is null && state.ExpectedSha512 is null)
         {
             return null;
         }
@@ -90,7 +90,7 @@ internal abstract class ResumableUploadStore(UploadIngestor ingestor)
         }
 
         DropRunningDigest(upload.Id);
-        return upload.Offset == 0 ? _running.GetOrAdd(upload.Id, _ => new RunningDigest(state.ExpectedSha512 is not null)) : null;
+        return upload.Offset == 0 ? _running.GetOrAdd(upload.Id, _ => new RunningDigest(state.ExpectedSha512 is not null || state.Compute.HasFlag(DigestAlgorithms.Sha512))) : null;
     }
 
     /// <summary>The running digest of all <paramref name="length"/> bytes of upload <paramref name="id"/>, taken out

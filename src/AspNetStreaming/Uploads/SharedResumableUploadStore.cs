@@ -87,8 +87,8 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         byte[]? expected512 = state.ExpectedSha512 is null ? null : Convert.FromBase64String(state.ExpectedSha512);
         var single = parts.Count == 1 && parts[0].Id == upload.Id;
         using var digests = single
-            ? ResumablePublisher.DigestsFor(this, upload.Id, upload.Offset, expected256, expected512, options)
-            : UploadDigests.Expecting(expected256, expected512, options.ComputeDigest || expected256 is not null);
+            ? ResumablePublisher.DigestsFor(this, upload.Id, upload.Offset, expected256, expected512, state.Compute)
+            : UploadDigests.Expecting(expected256, expected512, state.Compute);
         state.Complete = true;
         state.StoredLength = parts.Sum(part => part.Offset);
         StoreWriteResult published;
@@ -100,7 +100,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
                 BeforeCommit = () =>
                 {
                     digests.Verify();
-                    state.StoredSha256 = digests.Sha256 is null ? null : Convert.ToBase64String(digests.Sha256);
+                    (state.StoredSha256, state.StoredSha512) = (ResumablePublisher.Base64OrNull(digests.Sha256), ResumablePublisher.Base64OrNull(digests.Sha512));
                 },
                 CreateOnly = state.CreateOnly || options.Overwrite == UploadOverwritePolicy.Reject,
                 IfMatch = state.IfMatch,
@@ -127,7 +127,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         }
 
         UploadLog.Stored(Ingestor.Logger, state.Name, published.Length, published.Replaced);
-        return new StoredUpload(state.Name, published.Location ?? state.Name, published.Length, digests.Sha256, published.Replaced, published.ETag);
+        return new StoredUpload(state.Name, published.Location ?? state.Name, published.Length, digests.Sha256, published.Replaced, published.ETag) { Sha512 = digests.Sha512 };
     }
 
     public override async Task<int> RemoveExpiredAsync(DateTime nowUtc, TimeSpan expiry, CancellationToken cancellationToken)

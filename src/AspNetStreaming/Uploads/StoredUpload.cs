@@ -26,8 +26,12 @@ public sealed class StoredUpload
     /// <summary>The SHA-256 of the stored bytes, when computed.</summary>
     public byte[]? Sha256 { get; }
 
-    /// <summary>The <c>Repr-Digest</c> field value (<c>sha-256=:…:</c>), when the digest was computed.</summary>
-    public string? ReprDigest => Sha256 is null ? null : UploadDigests.ReprDigest(Sha256);
+    /// <summary>The SHA-512 of the stored bytes, when computed.</summary>
+    public byte[]? Sha512 { get; init; }
+
+    /// <summary>The <c>Repr-Digest</c> field value (<c>sha-256=:…:</c> and/or <c>sha-512=:…:</c>), when a digest was
+    /// computed (asked for, configured, or sent by the client and verified).</summary>
+    public string? ReprDigest => UploadDigests.ReprDigest(Sha256, Sha512);
 
     /// <summary>Whether an existing file was replaced (204) rather than created (201).</summary>
     public bool Replaced { get; }

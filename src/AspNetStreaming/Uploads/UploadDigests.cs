@@ -20,25 +20,28 @@ internal sealed class UploadDigests : IDisposable
     private readonly IncrementalHash? _other;
     private (byte[] Sha256, byte[]? Sha512)? _finished;
     private Action<ReadOnlySequence<byte>>? _also;
+    private DigestAlgorithms _report;
 
-    private UploadDigests(byte[]? sha256, byte[]? sha512, byte[]? md5, bool alwaysSha256)
-        : this(sha256, sha512, md5 is null ? null : (HashAlgorithmName.MD5, md5, "Content-MD5"), alwaysSha256)
+    private UploadDigests(byte[]? sha256, byte[]? sha512, byte[]? md5, DigestAlgorithms compute)
+        : this(sha256, sha512, md5 is null ? null : (HashAlgorithmName.MD5, md5, "Content-MD5"), compute)
     {
     }
 
     // "Other" is the one more checksum a request may carry in a field of its own: Content-MD5, or tus' Upload-Checksum.
-    private UploadDigests(byte[]? sha256, byte[]? sha512, (HashAlgorithmName Algorithm, byte[] Expected, string Name)? other, bool alwaysSha256)
+    // The answer reports what was asked for or computed to verify: a digest verified is one computed already.
+    private UploadDigests(byte[]? sha256, byte[]? sha512, (HashAlgorithmName Algorithm, byte[] Expected, string Name)? other, DigestAlgorithms compute)
     {
         _expectedSha256 = sha256;
         _expectedSha512 = sha512;
         _expectedOther = other?.Expected;
         _otherName = other?.Name ?? "";
-        if (sha256 is not null || alwaysSha256)
+        _report = compute | (sha256 is null ? 0 : DigestAlgorithms.Sha256) | (sha512 is null ? 0 : DigestAlgorithms.Sha512);
+        if (_report.HasFlag(DigestAlgorithms.Sha256))
         {
             _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         }
 
-        if (sha512 is not null)
+        if (_report.HasFlag(DigestAlgorithms.Sha512))
         {
             _sha512 = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
         }
@@ -57,12 +60,16 @@ internal sealed class UploadDigests : IDisposable
     /// <summary>Whether any hashing happens at all.</summary>
     public bool IsActive => _sha256 is not null || _sha512 is not null || _other is not null || _also is not null;
 
-    /// <summary>The SHA-256 of everything observed, once <see cref="Verify"/> has run; null when not computed.</summary>
+    /// <summary>The SHA-256 of everything observed, once <see cref="Verify"/> has run; null when not asked for,
+    /// configured or verified.</summary>
     public byte[]? Sha256 { get; private set; }
 
-    /// <summary>Reads the digest fields of <paramref name="headers"/>.</summary>
+    /// <inheritdoc cref="Sha256"/>
+    public byte[]? Sha512 { get; private set; }
+
+    /// <summary>Reads the digest fields of <paramref name="headers"/>, to verify, and computes <paramref name="compute"/> too.</summary>
     /// <exception cref="UploadException">A digest field is malformed (400).</exception>
-    public static UploadDigests FromHeaders(IHeaderDictionary headers, bool alwaysSha256, bool includeRepresentation = true)
+    public static UploadDigests FromHeaders(IHeaderDictionary headers, DigestAlgorithms compute, bool includeRepresentation = true)
     {
         byte[]? sha256 = null, sha512 = null, md5 = null;
         foreach (var field in includeRepresentation ? new[] { "Content-Digest", "Repr-Digest" } : ["Content-Digest"])
@@ -94,26 +101,35 @@ internal sealed class UploadDigests : IDisposable
             md5 = Decode(contentMd5.Trim(), 16, "Content-MD5");
         }
 
-        return new UploadDigests(sha256, sha512, md5, alwaysSha256);
+        return new UploadDigests(sha256, sha512, md5, compute);
     }
 
     /// <summary>Finishes the hashes and compares them with what the client announced.</summary>
     /// <exception cref="UploadException">A digest does not match (400).</exception>
     public void Verify()
     {
-        Sha256 = _finished?.Sha256 ?? _sha256?.GetHashAndReset();
-        Check(_expectedSha256, Sha256, "sha-256");
-        Check(_expectedSha512, _finished is { } finished ? finished.Sha512 : _sha512?.GetHashAndReset(), "sha-512");
+        var sha256 = _finished?.Sha256 ?? _sha256?.GetHashAndReset();
+        var sha512 = _finished is { } finished ? finished.Sha512 : _sha512?.GetHashAndReset();
+        Check(_expectedSha256, sha256, "sha-256");
+        Check(_expectedSha512, sha512, "sha-512");
         Check(_expectedOther, _other?.GetHashAndReset(), _otherName);
+        Sha256 = _report.HasFlag(DigestAlgorithms.Sha256) ? sha256 : null;
+        Sha512 = _report.HasFlag(DigestAlgorithms.Sha512) ? sha512 : null;
     }
 
     /// <summary>Creates hashes that check the given expected digests (null = not checked).</summary>
-    public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, bool alwaysSha256) => new(sha256, sha512, (byte[]?)null, alwaysSha256);
+    public static UploadDigests Expecting(byte[]? sha256, byte[]? sha512, DigestAlgorithms compute) => new(sha256, sha512, (byte[]?)null, compute);
 
     /// <summary>Checks digests computed already (a <see cref="RunningDigest"/>) against the expected ones: nothing is
     /// hashed (<see cref="IsActive"/> is false), <see cref="Verify"/> compares.</summary>
-    public static UploadDigests Finished((byte[] Sha256, byte[]? Sha512) computed, byte[]? expectedSha256, byte[]? expectedSha512)
-        => new((byte[]?)null, null, (byte[]?)null, alwaysSha256: false) { _finished = computed, _expectedSha256 = expectedSha256, _expectedSha512 = expectedSha512 };
+    public static UploadDigests Finished((byte[] Sha256, byte[]? Sha512) computed, byte[]? expectedSha256, byte[]? expectedSha512, DigestAlgorithms compute)
+        => new((byte[]?)null, null, (byte[]?)null, DigestAlgorithms.None)
+        {
+            _finished = computed,
+            _expectedSha256 = expectedSha256,
+            _expectedSha512 = expectedSha512,
+            _report = compute | (expectedSha256 is null ? 0 : DigestAlgorithms.Sha256) | (expectedSha512 is null ? 0 : DigestAlgorithms.Sha512),
+        };
 
     /// <summary>Also feeds <paramref name="observer"/> every buffer (a whole upload's running digest beside this
     /// request's own checks).</summary>
@@ -121,7 +137,7 @@ internal sealed class UploadDigests : IDisposable
 
     /// <summary>Creates a hash of <paramref name="algorithm"/> that checks <paramref name="expected"/>, announced in
     /// the field <paramref name="name"/> (tus' <c>Upload-Checksum</c>).</summary>
-    public static UploadDigests Checking(HashAlgorithmName algorithm, byte[] expected, string name) => new(null, null, (algorithm, expected, name), alwaysSha256: false);
+    public static UploadDigests Checking(HashAlgorithmName algorithm, byte[] expected, string name) => new(null, null, (algorithm, expected, name), DigestAlgorithms.None);
 
     /// <summary>The sha-256 and sha-512 digests announced in the <c>Repr-Digest</c> field only.</summary>
     public static (byte[]? Sha256, byte[]? Sha512) ReprDigestsOf(IHeaderDictionary headers)
@@ -147,6 +163,15 @@ internal sealed class UploadDigests : IDisposable
 
     /// <summary>The <c>Repr-Digest</c> field value for a SHA-256 digest.</summary>
     public static string ReprDigest(byte[] sha256) => $"sha-256=:{Convert.ToBase64String(sha256)}:";
+
+    /// <summary>The <c>Repr-Digest</c> field value listing the digests given; <see langword="null"/> when none is.</summary>
+    public static string? ReprDigest(byte[]? sha256, byte[]? sha512) => (sha256, sha512) switch
+    {
+        (null, null) => null,
+        ({ } only, null) => ReprDigest(only),
+        (null, { } only) => $"sha-512=:{Convert.ToBase64String(only)}:",
+        ({ } both256, { } both512) => $"{ReprDigest(both256)}, sha-512=:{Convert.ToBase64String(both512)}:",
+    };
 
     public void Dispose()
     {

@@ -65,6 +65,7 @@ public sealed partial class UploadIngestor
                 BodyLengthLimit = null,
             };
             var store = context.RequestServices?.GetService<Storage.StreamingStorage>()?.ForUploads();
+            var wanted = DigestWants.Resolve(request.Headers, options.Digest); // the form's Want-Repr-Digest applies to each file
             var parts = 0;
             var fieldBytes = 0;
             while (await reader.ReadNextSectionAsync(token).ConfigureAwait(false) is { } section)
@@ -92,7 +93,7 @@ public sealed partial class UploadIngestor
 
                     if (store is not null)
                     {
-                        received += await StageFilePartAsync(store, upload, section, field, name, options, token).ConfigureAwait(false);
+                        received += await StageFilePartAsync(store, upload, section, field, name, options, wanted, token).ConfigureAwait(false);
                         continue;
                     }
 
@@ -100,7 +101,7 @@ public sealed partial class UploadIngestor
                     UploadStorage.CheckPreconditions(HeaderDictionaryEmpty, target, options.Overwrite);
                     var pending = upload.Add(field, name, UploadStorage.NewTempPath(root), target);
                     using var file = UploadStorage.CreateTemp(pending.TempPath!, 0);
-                    using var hash = options.ComputeDigest ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+                    using var digests = UploadDigests.Expecting(null, null, wanted);
                     long length = 0;
                     int read;
                     while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, MultipartReadSize), token).ConfigureAwait(false)) > 0)
@@ -113,7 +114,11 @@ public sealed partial class UploadIngestor
                                 $"The file in field '{field}' is larger than the limit of {limits.MaxFileSize} bytes; no file was stored.");
                         }
 
-                        hash?.AppendData(buffer, 0, read);
+                        if (digests.IsActive)
+                        {
+                            digests.Observer(new ReadOnlySequence<byte>(buffer, 0, read));
+                        }
+
                         await file.WriteAsync(length - read, buffer.AsMemory(0, read), token).ConfigureAwait(false);
                     }
 
@@ -123,7 +128,8 @@ public sealed partial class UploadIngestor
                     }
 
                     pending.Length = length;
-                    pending.Sha256 = hash?.GetHashAndReset();
+                    digests.Verify();
+                    (pending.Sha256, pending.Sha512) = (digests.Sha256, digests.Sha512);
                 }
                 else
                 {

@@ -23,29 +23,23 @@ public sealed partial class UploadIngestor
             ContentType = request.ContentType,
         }, cancellationToken).ConfigureAwait(false);
         UploadLog.Stored(_logger, name, written.Length, written.Replaced);
-        return new StoredUpload(name, written.Location ?? name, written.Length, digests.Sha256, written.Replaced, written.ETag);
+        return new StoredUpload(name, written.Location ?? name, written.Length, digests.Sha256, written.Replaced, written.ETag) { Sha512 = digests.Sha512 };
     }
 
     // One file part of a form, staged in the store (nothing visible until MultipartUpload.PublishAsync commits it).
     private static async Task<long> StageFilePartAsync(FileStore store, MultipartUpload upload, Microsoft.AspNetCore.WebUtilities.MultipartSection section,
-        string field, string name, UploadOptions options, CancellationToken cancellationToken)
+        string field, string name, UploadOptions options, DigestAlgorithms wanted, CancellationToken cancellationToken)
     {
         upload.StagedIn(store);
         var pending = upload.Add(field, name, tempPath: null, target: name);
-        using var hash = options.ComputeDigest ? System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256) : null;
+        using var digests = UploadDigests.Expecting(null, null, wanted);
         var limit = options.Multipart.MaxFileSize;
         try
         {
             pending.Staged = await store.StageAsync(name, PipeReader.Create(section.Body, new StreamPipeReaderOptions(leaveOpen: true)), new StoreWriteOptions
             {
                 MaxBytes = limit,
-                Observer = hash is null ? null : segments =>
-                {
-                    foreach (var segment in segments)
-                    {
-                        hash.AppendData(segment.Span);
-                    }
-                },
+                Observer = digests.IsActive ? digests.Observer : null,
                 ContentType = section.ContentType,
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -55,7 +49,8 @@ public sealed partial class UploadIngestor
         }
 
         pending.Length = pending.Staged.Length;
-        pending.Sha256 = hash?.GetHashAndReset();
+        digests.Verify();
+        (pending.Sha256, pending.Sha512) = (digests.Sha256, digests.Sha512);
         return pending.Length;
     }
 }

@@ -91,7 +91,7 @@ public sealed partial class UploadIngestor : IDisposable
                 UploadStorage.CheckPreconditions(request.Headers, target, options.Overwrite);
             }
 
-            using var digests = UploadDigests.FromHeaders(request.Headers, options.ComputeDigest);
+            using var digests = UploadDigests.FromHeaders(request.Headers, DigestWants.Resolve(request.Headers, options.Digest));
             if (request.ContentLength > options.MaxSize)
             {
                 throw UploadException.TooLarge(options.MaxSize);
@@ -127,7 +127,7 @@ public sealed partial class UploadIngestor : IDisposable
             tempPath = null;
             stored = 1;
             UploadLog.Stored(_logger, name, received, replaced);
-            return new StoredUpload(name, target, received, digests.Sha256, replaced, UploadStorage.ETagOf(target));
+            return new StoredUpload(name, target, received, digests.Sha256, replaced, UploadStorage.ETagOf(target)) { Sha512 = digests.Sha512 };
         }
         catch (Exception error)
         {

@@ -18,9 +18,26 @@ public sealed class UploadOptions
     /// <summary>What to do when the target exists; <see cref="UploadOverwritePolicy.Replace"/> by default.</summary>
     public UploadOverwritePolicy Overwrite { get; set; } = UploadOverwritePolicy.Replace;
 
-    /// <summary>Whether to hash every upload (SHA-256) to answer with <c>Repr-Digest</c> even when the client sent
-    /// no digest. Digests the client sends are always verified.</summary>
-    public bool ComputeDigest { get; set; } = true;
+    /// <summary>Which digest to compute when the client neither sent one nor asked for one
+    /// (<see cref="UploadDigestPolicy.WhenRequested"/>, none, by default). Digests the client sends are always verified;
+    /// a <c>Want-Repr-Digest</c>/<c>Want-Content-Digest</c> always gets the algorithm it prefers.</summary>
+    public UploadDigestPolicy Digest { get; set; } = UploadDigestPolicy.WhenRequested;
+
+    /// <summary>Whether every upload is hashed with SHA-256 (<see cref="Digest"/> = <see cref="UploadDigestPolicy.AlwaysSha256"/>).</summary>
+    [Obsolete("Set Digest instead: WhenRequested (the default) or AlwaysSha256/AlwaysSha512.")]
+    public bool ComputeDigest
+    {
+        get => Digest != UploadDigestPolicy.WhenRequested;
+        // Only a change of meaning changes Digest: the configuration binder sets this back to what it read from it, which
+        // must not turn a configured AlwaysSha512 into AlwaysSha256.
+        set
+        {
+            if (value != ComputeDigest)
+            {
+                Digest = value ? UploadDigestPolicy.AlwaysSha256 : UploadDigestPolicy.WhenRequested;
+            }
+        }
+    }
 
     /// <summary>Whether to reserve the announced <c>Content-Length</c> on disk before reading the body, so a full
     /// disk answers 507 before any byte is transferred. On by default.</summary>

@@ -155,7 +155,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
 
         // One URL absolute, one relative: clients send either.
         using var final = await server.Client.SendAsync(Creation(
-            ("Upload-Concat", $"final;{new Uri(server.BaseAddress, partials[0]).AbsoluteUri} {partials[1]}"), ("Upload-Metadata", Metadata(("filename", "joined.bin")))));
+            ("Upload-Concat", $"final;{new Uri(server.BaseAddress, partials[0]).AbsoluteUri} {partials[1]}"), ("Upload-Metadata", Metadata(("filename", "joined.bin"))), ("Want-Repr-Digest", "sha-256=5")));
         Assert.Equal(HttpStatusCode.Created, final.StatusCode);
         Assert.Equal(UploadServer.Sha256Field(data), Header(final, "Repr-Digest")); // the digest of the joined bytes
         Assert.Equal(data, await server.PublishedAsync("joined.bin"));

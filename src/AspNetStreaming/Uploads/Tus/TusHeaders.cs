@@ -78,7 +78,7 @@ internal static class TusHeaders
         var field = request.Headers["Upload-Checksum"].ToString().Trim();
         if (field.Length == 0)
         {
-            return UploadDigests.Expecting(null, null, alwaysSha256: false);
+            return UploadDigests.Expecting(null, null, DigestAlgorithms.None);
         }
 
         var parts = field.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -220,6 +220,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
 
     private async Task<ResumableUpload> CreateUploadAsync(HttpContext context, ResumableUploadState state)
     {
+        state.Compute = DigestWants.Resolve(context.Request.Headers, options.Digest);
         var upload = await store.CreateAsync(state, context.RequestAborted).ConfigureAwait(false);
         if (state.Name.Length == 0 && !state.Partial)
         {
