@@ -131,8 +131,15 @@ class Context:
                                       env={"BENCH_DATA": str(DATA), "BENCH_SERVER_BUFFERS": "streaming"})
         return self.dotnet_server("bench-server", dll, PORT_BASE + 2, env={"BENCH_DATA": str(DATA)}, https_port=PORT_BASE + 5)
 
+    def bench_server_without_file_locking(self):
+        """The peers' host (PORT_BASE+10) with System.IO.DisableFileLocking on: .NET then takes no flock pair per open."""
+        dll = ROOT / "bench/BenchServer/bin/Release/net10.0/BenchServer.dll"
+        return self.dotnet_server("bench-server-nolock", dll, PORT_BASE + 10,
+                                  env={"BENCH_DATA": str(DATA), "DOTNET_SYSTEM_IO_DISABLEFILELOCKING": "true"})
+
     def nginx(self, extra_conf=""):
-        """nginx serving bench/out/data at /data/ on port PORT_BASE+3 with sendfile off (a fair peer for user-space copies)."""
+        """nginx serving bench/out/data on port PORT_BASE+3: at /data/ with sendfile off (a fair peer for user-space
+        copies), at /data-sendfile/ with nginx's default, sendfile on (what its users run)."""
         if "nginx" in self.servers:
             return self.servers["nginx"]
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -161,6 +168,7 @@ http {{
     server {{
         listen 127.0.0.1:{PORT_BASE + 3};
         location /data/ {{ alias {DATA}/; }}
+        location /data-sendfile/ {{ alias {DATA}/; sendfile on; }}
         {extra_conf}
     }}
 }}

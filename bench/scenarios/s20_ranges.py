@@ -1,6 +1,8 @@
 """Range requests: 64 KiB single ranges and an 8-part multi-range (multipart/byteranges) under wrk -c32.
 
-Subjects: our /files mapping (sample-web), ASP.NET's Results.File(enableRangeProcessing: true) and nginx with
+Subjects: our /files mapping (sample-web), MapFiles in the Results.File host with its open-file cache on and off (and
+off on a host with System.IO.DisableFileLocking, which drops .NET's flock pair per open), UseStreamingStaticFiles,
+ASP.NET's Results.File(enableRangeProcessing: true), the floor (Kestrel answering 64 KiB from memory) and nginx with
 sendfile off, all serving the same file. Reported: req/s (median of rounds) and server CPU µs per request.
 Results.File answers a multi-range request with the whole file (200), so it has no multi-range row.
 """
@@ -27,11 +29,15 @@ def check(url, header, status, min_bytes, max_bytes):
 def run(ctx):
     ctx.data_file("range.bin", SIZE)
     sample, peers, nginx = ctx.sample(), ctx.bench_server(), ctx.nginx()
+    unlocked = ctx.bench_server_without_file_locking()
     seconds = int(__import__("os").environ.get("BENCH_WRK_SECONDS", "8"))
     singles = [
         ("Results.File(enableRangeProcessing)", peers, f"{peers.url}/peer/results-file/range.bin?ranges=true"),
         ("ours /files", sample, f"{sample.url}/files/range.bin"),
         ("ours MapFiles in the Results.File host", peers, f"{peers.url}/ours/files/range.bin"),
+        ("ours MapFiles, open-file cache off", peers, f"{peers.url}/ours/files-nocache/range.bin"),
+        ("ours MapFiles, open-file cache off, DisableFileLocking", unlocked, f"{unlocked.url}/ours/files-nocache/range.bin"),
+        ("ours UseStreamingStaticFiles", peers, f"{peers.url}/ours/static-files/range.bin"),
         ("floor: Results.Bytes 64 KiB from memory", peers, f"{peers.url}/floor/results-bytes"),
     ]
     multis = [("ours /files", sample, f"{sample.url}/files/range.bin"),
@@ -57,7 +63,7 @@ def run(ctx):
                     for subject, rounds in results.items()}
         # Peers first, then each of ours once per peer so the table shows a ratio against each.
         ours = {s: measured.pop(s) for s in list(measured) if s.startswith("ours")}
-        peers_measured = {s: v for s, v in measured.items() if not s.startswith("floor")}
+        peers_measured = dict(measured)
         for subject, (rps, cpu_us, machine_us) in measured.items():
             ctx.row(title, subject, "req/s", rps, "req/s", cpu=cpu_us, cpu_unit="µs/req", machine=machine_us)
         for subject, (rps, cpu_us, machine_us) in ours.items():
