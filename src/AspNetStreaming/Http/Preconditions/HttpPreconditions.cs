@@ -91,7 +91,7 @@ internal static class HttpPreconditions
 
     private static bool AnyMatches(StringValues header, EntityTagHeaderValue? current, bool strong)
     {
-        if (!EntityTagHeaderValue.TryParseList(header, out var tags))
+        if (!EntityTagHeaderValue.TryParseStrictList(header, out var tags))
         {
             // A malformed list matches nothing: If-Match fails, If-None-Match passes.
             return false;
