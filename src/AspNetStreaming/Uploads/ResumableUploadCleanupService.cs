@@ -3,7 +3,8 @@ using Microsoft.Extensions.Hosting;
 namespace AspNetStreaming.Uploads;
 
 /// <summary>Removes abandoned resumable uploads every <see cref="ResumableUploadOptions.CleanupInterval"/>, and
-/// leftover temporary files of interrupted raw uploads (a crashed process cannot delete its own).</summary>
+/// leftover temporary files of interrupted raw and multipart uploads (a crashed process cannot delete its own): at
+/// start-up and on every sweep, each one no live writer holds (see <see cref="IO.LiveFileLock"/>).</summary>
 internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,7 +31,7 @@ internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) 
     {
         foreach (var temp in Directory.EnumerateFiles(store.Ingestor.Root, UploadStorage.TempPrefix + "*.tmp"))
         {
-            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) > age && UploadStorage.TryDelete(temp) is { } error)
+            if (UploadStorage.IsAbandoned(temp, age) && UploadStorage.TryDelete(temp) is { } error)
             {
                 UploadLog.CleanupFailed(store.Ingestor.Logger, error, temp);
             }

@@ -19,13 +19,20 @@ internal static class UploadStorage
     /// the final rename is atomic).</summary>
     public static string NewTempPath(string directory) => Path.Join(directory, TempPrefix + Guid.NewGuid().ToString("N") + ".tmp");
 
+    /// <summary>Whether a temporary upload file was abandoned: no live writer marks it (its process died), or, where that
+    /// cannot be known, it was not written for <paramref name="age"/>.</summary>
+    public static bool IsAbandoned(string path, TimeSpan age)
+        => LiveFileLock.IsHeld(path) is { } held ? !held : DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > age;
+
     /// <summary>Creates a temporary file, reserving <paramref name="expectedLength"/> bytes when known so a full
     /// disk is noticed before the body is read.</summary>
     public static AsyncFile CreateTemp(string path, long expectedLength)
     {
         try
         {
-            return AsyncFile.OpenWrite(path, FileWriteMode.CreateNew, preallocationSize: Math.Max(0, expectedLength));
+            var file = AsyncFile.OpenWrite(path, FileWriteMode.CreateNew, preallocationSize: Math.Max(0, expectedLength));
+            LiveFileLock.Mark(file.Handle); // so a sweep after a crash can tell this file's writer is gone
+            return file;
         }
         catch (IOException error) when (IsDiskFull(error))
         {

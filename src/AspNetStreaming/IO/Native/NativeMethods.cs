@@ -48,6 +48,15 @@ internal static class NativeMethods
     public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 #pragma warning restore CA2101
 
+    /// <summary>flock's LOCK_SH, LOCK_EX and LOCK_NB.</summary>
+    public const int LockShared = 1, LockExclusive = 2, LockNonBlocking = 4;
+
+    /// <summary>Takes or converts an advisory lock on an open file description; the kernel drops it when the last
+    /// descriptor closes, a killed process's included.</summary>
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Flock(int fd, int operation);
+
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int Fsync(int fd);
