@@ -20,6 +20,7 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     builder.WebHost.UseUrls(urls);
 }
 
+builder.BindKestrelLimits();
 builder.Services.AddAspNetStreaming(builder.Configuration.GetSection("Streaming"));
 builder.Services.AddOpenApi(); // GET /openapi/v1.json: the library's endpoints describe themselves
 

@@ -1,0 +1,64 @@
+"""The stress command's driver: runs the checks in bench/stress_checks (each NAME, ORDER and run(ctx) adding rows
+with ctx.row) and prints their table. A row is a figure with the bound it must hold and whether it did; a check that
+cannot run here (no tmpfs mount, say) says so in its row instead of passing."""
+import importlib.util
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "bench" / "stress_checks"))
+
+
+class Context:
+    def __init__(self):
+        self.rows = []
+        self.cleanups = []
+
+    def row(self, check, what, figure, bound, ok):
+        verdict = "pass" if ok is True else "FAIL" if ok is False else str(ok)
+        self.rows.append((check, what, figure, bound, verdict))
+        print(f"  {check}: {what}: {figure} (bound {bound}) {verdict}", file=sys.stderr, flush=True)
+
+    def table(self):
+        lines = ["| check | what | figure | bound | verdict |", "|---|---|---|---|---|"]
+        lines += [f"| {c} | {w} | {f} | {b} | {v} |" for c, w, f, b, v in self.rows]
+        return "\n".join(lines)
+
+
+def load(selected):
+    mods = []
+    for path in sorted((ROOT / "bench" / "stress_checks").glob("c[0-9]*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        if not selected or mod.NAME in selected:
+            mods.append(mod)
+    return sorted(mods, key=lambda m: m.ORDER)
+
+
+def main():
+    selected = [a for a in sys.argv[1:] if not a.startswith("-")]
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "sample-web"], cwd=ROOT, check=True)
+    ctx, started = Context(), time.time()
+    try:
+        for mod in load(selected):
+            print(f"== {mod.NAME}", file=sys.stderr, flush=True)
+            mod.run(ctx)
+    finally:
+        for cleanup in reversed(ctx.cleanups):
+            cleanup()
+    table = ctx.table()
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "stress.md").write_text(table + "\n")
+    print(f"\nstress: {len(ctx.rows)} figures in {time.time() - started:.0f} s; "
+          f"{sum(1 for r in ctx.rows if r[4] == 'FAIL')} failed\n")
+    print(table)
+    sys.exit(1 if any(r[4] == "FAIL" for r in ctx.rows) else 0)
+
+
+if __name__ == "__main__":
+    main()
