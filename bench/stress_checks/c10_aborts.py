@@ -152,6 +152,7 @@ def run(ctx):
     ctx.row(NAME, "resumable uploads kept to resume (by design, until expiry)", str(resumable), "any", True)
     failed = check_all_succeed(server)
     ctx.row(NAME, "next request of every kind", "all succeeded" if not failed else ", ".join(failed), "all succeed", not failed and settled)
+    server.stop()
     blob_store(ctx)
 
 
@@ -200,6 +201,7 @@ def blob_store(ctx):
         ("GET /files/big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\n", b""),
         ("PUT /uploads/after.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n", b"x" * 1000))]
     ctx.row(NAME, "next requests on the blob store", " ".join(map(str, ok)), "206 201", ok == [206, 201] and settled)
+    server.stop()
 
 
 def head(port, path):

@@ -147,6 +147,7 @@ def run(ctx):
             except (OSError, AssertionError) as error:
                 resume_failed.append(f"{upload['kind']}: {error!r}")
         partial_seen += partial_files(server)
+    server.stop()
     ctx.row(NAME, "SIGKILLs during raw, multipart, resumable and tus uploads", f"{KILLS}", f"{KILLS}", True)
     ctx.row(NAME, "uploads in flight when killed (their temp files)", f"{cut_off}", "any", True)
     ctx.row(NAME, "partial files ever seen under a final name", f"{len(partial_seen)}", "0", not partial_seen or partial_seen[:3])

@@ -83,6 +83,9 @@ def run(ctx):
         else:
             wrong.append(f"{kind}:{status}")
         serving += common.request(server.port, "GET /files/small.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0] == 200
+    server.stop(remove=False)
+    subprocess.run(["umount", "-l", str(server.uploads)], capture_output=True)
+    server.stop()
     ctx.row(NAME, "40 MiB uploads into a 48 MiB tmpfs, part-filled at random (raw, chunked, multipart)",
             f"{refused} refused with 507, {stored} stored", f"{ROUNDS} answered 507 or stored", not wrong or wrong[:3])
     ctx.row(NAME, "temp files left after a refusal", f"{temps}", "0", temps == 0)

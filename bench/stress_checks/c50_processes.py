@@ -71,6 +71,7 @@ def run(ctx):
     gone = common.poll(lambda: not survivors(), 15)
     cleared = time.time() - started
     zombies = [p for p in server.descendants() if p[1] == "Z"]
+    server.stop()
     slowest = max((seconds for _, seconds in ended), default=float("inf"))
     ctx.row(NAME, f"abusive CGI scripts ({', '.join(SCRIPTS)}), {EACH} of each at once", f"{len(ended)} responses ended", f"{len(threads)}",
             len(ended) == len(threads))

@@ -88,6 +88,7 @@ def run(ctx):
             pool.submit(one, rnd.random())
             i += 1
             time.sleep(max(0.0, started + i / RATE - time.time()))
+    server.stop()
     steady = [s for s in samples if s[0] >= SECONDS / 5]
     rss_slope, fd_slope = slope([(t, r) for t, r, _ in steady]), slope([(t, f) for t, _, f in steady])
     window = (steady[-1][0] - steady[0][0]) / 60 if len(steady) > 1 else 0

@@ -42,6 +42,9 @@ class SampleWeb:
                                      stderr=subprocess.DEVNULL, start_new_session=True)
         bench.wait_for_port(self.port)
         bench.wait_for_port(self.h2_port)
+        time.sleep(0.5)
+        if self.proc.poll() is not None:  # another process holds the port: never measure that one
+            raise RuntimeError(f"sample-web ({self.name}) exited at start: is port {self.port} in use?")
         self.pid = self.proc.pid
 
     def kill9(self):
