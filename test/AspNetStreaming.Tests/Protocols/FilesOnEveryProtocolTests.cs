@@ -23,6 +23,29 @@ public sealed class FilesOnEveryProtocolTests(ProtocolMatrixFixture fixture)
         Assert.Equal(fixture.Data, await response.Content.ReadAsByteArrayAsync());
     }
 
+    /// <summary>UseStreamingStaticFiles serves through the same engine: whole, one range and several, on each protocol.</summary>
+    [Theory]
+    [MemberData(nameof(TestProtocols.All), MemberType = typeof(TestProtocols))]
+    public async Task TheStaticFileMiddleware_ServesWholeAndRanges(TestProtocol protocol)
+    {
+        using var client = fixture.Host(protocol).CreateClient();
+        using var whole = await client.GetAsync("/static/data.bin");
+        Assert.Equal(protocol.VersionOf(), whole.Version);
+        Assert.Equal(fixture.Data, await whole.Content.ReadAsByteArrayAsync());
+
+        using var one = new HttpRequestMessage(HttpMethod.Get, "/static/data.bin");
+        one.Headers.Range = new RangeHeaderValue(1000, 70_999);
+        using var partial = await client.SendAsync(one);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(fixture.Data.AsSpan(1000, 70_000).ToArray(), await partial.Content.ReadAsByteArrayAsync());
+
+        using var several = new HttpRequestMessage(HttpMethod.Get, "/static/data.bin");
+        several.Headers.TryAddWithoutValidation("Range", "bytes=0-9,-5");
+        using var multipart = await client.SendAsync(several);
+        Assert.Equal("multipart/byteranges", multipart.Content.Headers.ContentType!.MediaType);
+        Assert.Equal((await multipart.Content.ReadAsByteArrayAsync()).Length, multipart.Content.Headers.ContentLength);
+    }
+
     [Theory]
     [MemberData(nameof(TestProtocols.All), MemberType = typeof(TestProtocols))]
     public async Task SingleRange(TestProtocol protocol)

@@ -88,6 +88,7 @@ public sealed class ProtocolMatrixFixture : IAsyncLifetime
         return KestrelHost.StartAsync(app =>
         {
             app.MapFiles("/files");
+            app.UseStreamingStaticFiles(new StreamingStaticFileOptions { RequestPath = "/static", Root = Temp["files"] });
             app.MapUpload("/u");
             app.MapMultipartUpload("/m");
             app.MapResumableUploads("/r");
