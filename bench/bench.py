@@ -277,15 +277,28 @@ def median(values):
     return statistics.median(values)
 
 
-def load_scenarios(selected):
+def load_modules(folder, pattern, selected):
+    """The modules in `folder` matching `pattern` (each with NAME, ORDER and run(ctx)), those `selected` by NAME or
+    file stem (all when none is), in ORDER."""
     mods = []
-    for path in sorted((ROOT / "bench" / "scenarios").glob("*.py")):
+    for path in sorted(folder.glob(pattern)):
         spec = importlib.util.spec_from_file_location(path.stem, path)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         if not selected or mod.NAME in selected or path.stem in selected:
             mods.append(mod)
     return sorted(mods, key=lambda m: m.ORDER)
+
+
+def run_all(mods, ctx):
+    """Runs each module against ctx, then every cleanup it registered (servers stopped), whatever happened."""
+    try:
+        for mod in mods:
+            print(f"== {mod.NAME}", file=sys.stderr, flush=True)
+            mod.run(ctx)
+    finally:
+        for cleanup in reversed(ctx.cleanups):
+            cleanup()
 
 
 def main():
@@ -297,13 +310,7 @@ def main():
     subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "sample-web"], cwd=ROOT, check=True)
     subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "bench/BenchServer"], cwd=ROOT, check=True)
     ctx = Context(rounds)
-    try:
-        for mod in load_scenarios(selected):
-            print(f"== {mod.NAME}", file=sys.stderr, flush=True)
-            mod.run(ctx)
-    finally:
-        for cleanup in reversed(ctx.cleanups):
-            cleanup()
+    run_all(load_modules(ROOT / "bench" / "scenarios", "*.py", selected), ctx)
     table = ctx.table()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.md").write_text(table + "\n")

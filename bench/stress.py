@@ -1,7 +1,6 @@
 """The stress command's driver: runs the checks in bench/stress_checks (each NAME, ORDER and run(ctx) adding rows
 with ctx.row) and prints their table. A row is a figure with the bound it must hold and whether it did; a check that
 cannot run here (no tmpfs mount, say) says so in its row instead of passing."""
-import importlib.util
 import subprocess
 import sys
 import time
@@ -10,6 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "stress_checks"))
+
+import bench  # noqa: E402 (the paths above first)
 
 
 class Context:
@@ -28,28 +29,11 @@ class Context:
         return "\n".join(lines)
 
 
-def load(selected):
-    mods = []
-    for path in sorted((ROOT / "bench" / "stress_checks").glob("c[0-9]*.py")):
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        if not selected or mod.NAME in selected:
-            mods.append(mod)
-    return sorted(mods, key=lambda m: m.ORDER)
-
-
 def main():
     selected = [a for a in sys.argv[1:] if not a.startswith("-")]
     subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "-nologo", "sample-web"], cwd=ROOT, check=True)
     ctx, started = Context(), time.time()
-    try:
-        for mod in load(selected):
-            print(f"== {mod.NAME}", file=sys.stderr, flush=True)
-            mod.run(ctx)
-    finally:
-        for cleanup in reversed(ctx.cleanups):
-            cleanup()
+    bench.run_all(bench.load_modules(ROOT / "bench" / "stress_checks", "c[0-9]*.py", selected), ctx)
     table = ctx.table()
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
