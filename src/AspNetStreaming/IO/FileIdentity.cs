@@ -12,7 +12,9 @@ namespace AspNetStreaming.IO;
 /// </summary>
 /// <remarks>Read with one <c>stat</c>/<c>fstat</c> on 64-bit Linux only (see <see cref="IsSupported"/>): other
 /// platforms give no inode to .NET, and without one a replacement of the same length and time cannot be told apart,
-/// so what depends on this (the open-file cache) is off there.</remarks>
+/// so what depends on this (the open-file cache) is off there, and <see cref="FileStamp"/> reads length and time the
+/// portable way. <c>struct stat</c> puts the fields read at the same offsets on x86-64 and on arm64's generic layout;
+/// the symbols need glibc 2.33 or musl, and an older libc turns identities off for the life of the process.</remarks>
 internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Length, long ModifiedNanoseconds, long ChangedNanoseconds)
 {
     /// <summary>Whether identities can be read on this platform.</summary>
@@ -28,19 +30,7 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Len
             return null;
         }
 
-        var added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            return NativeMethods.Fstat((int)handle.DangerousGetHandle(), out var stat) == 0 ? From(stat) : null;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        return NativeMethods.WithDescriptor(handle, fd => NativeMethods.Fstat(fd, out var stat) == 0 ? From(stat) : (FileIdentity?)null);
     }
 
     /// <summary>The identity of the file <paramref name="path"/> names now (links followed); <see langword="null"/> when

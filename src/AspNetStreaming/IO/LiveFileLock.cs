@@ -44,24 +44,16 @@ internal static class LiveFileLock
         }
     }
 
+    // A libc without flock counts as a failed call (no mark; "held" for a probe, so nothing is deleted on its word).
     private static int WithDescriptor(SafeFileHandle handle, Func<int, int> call)
     {
-        var added = false;
         try
         {
-            handle.DangerousAddRef(ref added);
-            return call((int)handle.DangerousGetHandle());
+            return NativeMethods.WithDescriptor(handle, call);
         }
         catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
         {
             return -1;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
         }
     }
 }

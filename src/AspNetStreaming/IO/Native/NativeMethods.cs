@@ -11,6 +11,25 @@ namespace AspNetStreaming.IO.Native;
 /// generated stub is needed), and LibraryImport would require AllowUnsafeBlocks for the whole library.</remarks>
 internal static class NativeMethods
 {
+    /// <summary>Calls <paramref name="call"/> with the descriptor of <paramref name="handle"/>, which cannot be closed
+    /// (and its number reused) during the call.</summary>
+    public static T WithDescriptor<T>(SafeHandle handle, Func<int, T> call)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return call((int)handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     /// <summary>SIGKILL.</summary>
     public const int SigKill = 9;
 
