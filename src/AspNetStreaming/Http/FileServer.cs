@@ -24,14 +24,8 @@ internal sealed class FileServer(FileStore store, FileResultOptions options)
     /// (<c>Streaming:Storage</c>), or the local folder <paramref name="root"/> with an open-file cache that closes when
     /// the app stops.</summary>
     public static FileStore CreateStore(IServiceProvider services, string root, FileServingOptions options)
-    {
-        if (services.GetService<StreamingStorage>() is { } storage && storage.Provider == StorageProvider.AzureBlob)
-        {
-            return storage.ForFiles(root, options.AllowDotFiles);
-        }
-
-        return CreateLocalStore(services, new RootedPathResolver(root, options.AllowDotFiles), options.OpenFileCache);
-    }
+        => services.GetService<StreamingStorage>()?.ForFiles(options.AllowDotFiles)
+            ?? CreateLocalStore(services, new RootedPathResolver(root, options.AllowDotFiles), options.OpenFileCache);
 
     /// <summary>A local store under <paramref name="resolver"/>'s root, cached as <paramref name="cacheOptions"/> say
     /// (where the platform can validate a cached file; see <see cref="FileIdentity"/>).</summary>

@@ -1,4 +1,3 @@
-using AspNetStreaming.IO;
 using AspNetStreaming.Storage.AzureBlob;
 using Azure.Core;
 using Azure.Storage.Blobs;
@@ -30,10 +29,9 @@ internal sealed class StreamingStorage
 
     public StorageProvider Provider => _options.Provider;
 
-    /// <summary>The store of the files under <paramref name="localRoot"/> on the local disk, or the container.</summary>
-    public FileStore ForFiles(string localRoot, bool allowDotFiles) => _options.Provider == StorageProvider.AzureBlob
-        ? BlobStore(allowDotFiles)
-        : new LocalFileStore(new RootedPathResolver(localRoot, allowDotFiles));
+    /// <summary>The store file mappings serve: the container, or <see langword="null"/> for the local disk (where each
+    /// mapping serves its own root, with its own open-file cache).</summary>
+    public FileStore? ForFiles(bool allowDotFiles) => _options.Provider == StorageProvider.AzureBlob ? BlobStore(allowDotFiles) : null;
 
     /// <summary>The store uploads write into: the container, or <see langword="null"/> for the local disk (where the
     /// upload endpoints write files under their own root).</summary>
