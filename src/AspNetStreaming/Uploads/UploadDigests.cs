@@ -28,14 +28,13 @@ internal sealed class UploadDigests : IDisposable
     }
 
     // "Other" is the one more checksum a request may carry in a field of its own: Content-MD5, or tus' Upload-Checksum.
-    // The answer reports what was asked for or computed to verify: a digest verified is one computed already.
     private UploadDigests(byte[]? sha256, byte[]? sha512, (HashAlgorithmName Algorithm, byte[] Expected, string Name)? other, DigestAlgorithms compute)
     {
         _expectedSha256 = sha256;
         _expectedSha512 = sha512;
         _expectedOther = other?.Expected;
         _otherName = other?.Name ?? "";
-        _report = compute | (sha256 is null ? 0 : DigestAlgorithms.Sha256) | (sha512 is null ? 0 : DigestAlgorithms.Sha512);
+        _report = Reported(compute, sha256, sha512);
         if (_report.HasFlag(DigestAlgorithms.Sha256))
         {
             _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -128,7 +127,7 @@ internal sealed class UploadDigests : IDisposable
             _finished = computed,
             _expectedSha256 = expectedSha256,
             _expectedSha512 = expectedSha512,
-            _report = compute | (expectedSha256 is null ? 0 : DigestAlgorithms.Sha256) | (expectedSha512 is null ? 0 : DigestAlgorithms.Sha512),
+            _report = Reported(compute, expectedSha256, expectedSha512),
         };
 
     /// <summary>Also feeds <paramref name="observer"/> every buffer (a whole upload's running digest beside this
@@ -179,6 +178,10 @@ internal sealed class UploadDigests : IDisposable
         _sha512?.Dispose();
         _other?.Dispose();
     }
+
+    // What the answer reports: what was asked for or configured, and every digest verified (computed already).
+    private static DigestAlgorithms Reported(DigestAlgorithms compute, byte[]? expectedSha256, byte[]? expectedSha512)
+        => compute | (expectedSha256 is null ? 0 : DigestAlgorithms.Sha256) | (expectedSha512 is null ? 0 : DigestAlgorithms.Sha512);
 
     private void Observe(ReadOnlySequence<byte> buffer)
     {
