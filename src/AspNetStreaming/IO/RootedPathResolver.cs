@@ -44,11 +44,15 @@ public sealed class RootedPathResolver
     public bool TryResolve(string? relativePath, out string fullPath, out string? reason)
     {
         fullPath = Root;
-        if (!IsAcceptableName(relativePath, out reason))
-        {
-            return false;
-        }
+        return IsAcceptableName(relativePath, out reason) && TryResolveAccepted(relativePath, out fullPath, out reason);
+    }
 
+    /// <summary>The look at the disk of <see cref="TryResolve"/>, for a name <see cref="IsAcceptableName"/> accepted:
+    /// each segment's link followed and checked to stay under the root.</summary>
+    internal bool TryResolveAccepted(string relativePath, out string fullPath, out string? reason)
+    {
+        fullPath = Root;
+        reason = null;
         var current = Root;
         foreach (var segment in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -25,7 +25,7 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
         }
 
         // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
-        if (!resolver.TryResolve(name, out var path, out reason))
+        if (!resolver.TryResolveAccepted(name, out var path, out reason))
         {
             return StoreOpening.Refused(reason ?? "refused");
         }
