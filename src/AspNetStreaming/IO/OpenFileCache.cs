@@ -36,18 +36,6 @@ internal sealed partial class OpenFileCache : IDisposable
         _sweeper = _time.CreateTimer(static state => ((OpenFileCache)state!).CloseIdle(), this, period, period);
     }
 
-    /// <summary>How many entries are held (each one open handle, plus any evicted ones still being read).</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _entries.Count;
-            }
-        }
-    }
-
     /// <summary>Lookups answered from the cache, and lookups that found an entry no longer valid; for tests and logs.</summary>
     public long Hits => Interlocked.Read(ref _hits);
 
