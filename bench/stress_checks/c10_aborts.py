@@ -40,16 +40,11 @@ def h1_kinds(port):
                                     f"Content-Length: {len(body) + 5000}\r\n\r\n", body=body, read=0)
 
     def tus(rnd):
-        status, _ = 0, 0
-        head = (f"POST /uploads/tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 1000000\r\nContent-Length: 0\r\n"
-                f"Connection: close\r\n\r\n")
-        with common.socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            s.sendall(head.encode())
-            reply = s.recv(4096).decode("latin1")
-        location = next((line.split(":", 1)[1].strip() for line in reply.split("\r\n") if line.lower().startswith("location:")), None)
-        if not location:
+        status, headers = common.exchange(port, "POST /uploads/tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 1000000\r\n"
+                                                "Content-Length: 0\r\nConnection: close\r\n\r\n")
+        if "location" not in headers:
             return status
-        path = "/" + location.split("/", 3)[3] if location.startswith("http") else location
+        path = common.path_of(headers["location"])
         sent = rnd.randint(0, 999_999)
         return common.request(port, f"PATCH {path} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
                                     f"Content-Type: application/offset+octet-stream\r\nContent-Length: 1000000\r\n\r\n",
@@ -191,7 +186,7 @@ def blob_store(ctx):
             errors.append(f"{name}: {error!r}")
     partial = []
     for i in range(10):
-        status, headers = head(server.port, f"/files/raw-{i}.bin")
+        status, headers = common.exchange(server.port, f"HEAD /files/raw-{i}.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         if status == 200 and headers.get("content-length") != "300000":
             partial.append(f"raw-{i}.bin: {headers.get('content-length')} bytes")
     settled = common.poll(lambda: not server.descendants(), 30)
@@ -203,12 +198,3 @@ def blob_store(ctx):
     ctx.row(NAME, "next requests on the blob store", " ".join(map(str, ok)), "206 201", ok == [206, 201] and settled)
     server.stop()
 
-
-def head(port, path):
-    with common.socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-        s.sendall(f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-        data = b""
-        while b"\r\n\r\n" not in data and (chunk := s.recv(4096)):
-            data += chunk
-    lines = data.decode("latin1").split("\r\n")
-    return int(lines[0].split()[1]), {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}

@@ -6,11 +6,11 @@ reached the disk are kept) and completes byte-identical."""
 import hashlib
 import os
 import random
-import socket
 import threading
 import time
 
 import common
+from common import exchange, path_of
 
 NAME = "crash"
 ORDER = 30
@@ -18,32 +18,6 @@ KILLS = int(os.environ.get("STRESS_KILLS", "50"))
 SIZE = 4 << 20
 PAYLOADS = [random.Random(i).randbytes(SIZE) for i in range(4)]
 DIGESTS = {hashlib.sha256(p).hexdigest(): i for i, p in enumerate(PAYLOADS)}
-
-
-def exchange(port, head, body=b"", pace=None, timeout=10):
-    """One request on a new connection (the body in 64 KiB pieces, `pace` seconds apart); returns (status, headers)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(head.encode())
-        for i in range(0, len(body), 65536):
-            s.sendall(body[i:i + 65536])
-            if pace:
-                time.sleep(pace)
-        data = b""
-        while True:
-            while b"\r\n\r\n" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    raise ConnectionError("closed before an answer")
-                data += chunk
-            head_text, _, data = data.partition(b"\r\n\r\n")
-            lines = head_text.decode("latin1").split("\r\n")
-            status = int(lines[0].split()[1])
-            if status >= 200:
-                return status, {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-
-
-def path_of(location):
-    return "/" + location.split("/", 3)[3] if location.startswith("http") else location
 
 
 def create_resumable(port, kind, name, payload_index):

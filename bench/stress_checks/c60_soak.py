@@ -33,12 +33,9 @@ def kinds(port):
             raise RuntimeError(f"{head.split()[0]} {head.split()[1]}: {status}")
 
     def tus():
-        with common.socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            s.sendall(b"POST /uploads/tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 20000\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            reply = s.recv(4096).decode("latin1")
-        location = next(line.split(":", 1)[1].strip() for line in reply.split("\r\n") if line.lower().startswith("location:"))
-        path = "/" + location.split("/", 3)[3] if location.startswith("http") else location
-        ok(f"PATCH {path} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+        _, headers = common.exchange(port, "POST /uploads/tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 20000\r\n"
+                                           "Content-Length: 0\r\nConnection: close\r\n\r\n")
+        ok(f"PATCH {common.path_of(headers['location'])} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
            f"Content-Length: 20000\r\n", os.urandom(20000))
 
     form = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"soak-form.bin\"\r\n\r\n" + os.urandom(50000) + b"\r\n--b--\r\n"

@@ -127,6 +127,32 @@ def request(port, head, body=b"", read=None, timeout=30):
     return status, len(data)
 
 
+def exchange(port, head, body=b"", pace=None, timeout=10):
+    """One request on a new connection (1xx answers skipped) (the body in 64 KiB pieces, `pace` seconds apart); returns (status, headers)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(head.encode())
+        for i in range(0, len(body), 65536):
+            s.sendall(body[i:i + 65536])
+            if pace:
+                time.sleep(pace)
+        data = b""
+        while True:
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise ConnectionError("closed before an answer")
+                data += chunk
+            head_text, _, data = data.partition(b"\r\n\r\n")
+            lines = head_text.decode("latin1").split("\r\n")
+            status = int(lines[0].split()[1])
+            if status >= 200:
+                return status, {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+
+
+def path_of(location):
+    return "/" + location.split("/", 3)[3] if location.startswith("http") else location
+
+
 def reset(s):
     """Closes with RST (SO_LINGER 0), as a client that goes away does."""
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
