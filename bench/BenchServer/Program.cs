@@ -45,7 +45,7 @@ app.MapPost("/bench/collect", () =>
 app.MapGet("/bench/gc", () =>
 {
     var info = GC.GetGCMemoryInfo();
-    return Results.Json(new { allocated = GC.GetTotalAllocatedBytes(precise: true), heapSize = info.HeapSizeBytes, committed = info.TotalCommittedBytes });
+    return Results.Json(new { allocated = GC.GetTotalAllocatedBytes(precise: true), heapSize = info.HeapSizeBytes, committed = info.TotalCommittedBytes, fragmented = info.FragmentedBytes, gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2), generations = info.GenerationInfo.ToArray().Select(g => new { before = g.SizeBeforeBytes, after = g.SizeAfterBytes, fragAfter = g.FragmentationAfterBytes }) });
 });
 
 app.MapFilePeers(data);

@@ -1,6 +1,7 @@
 """Slow and idle clients against sample-web's shipped Kestrel limits (appsettings.json, Kestrel:Limits):
-- 1,000 downloads of a 1 GiB file that each read 1 KiB and stall: the server RSS they add, and a fresh request's
-  time meanwhile (the response-rate cut is pushed out for this one, so they stay stalled while measured);
+- 1,000 downloads of a 1 GiB file that each read 1 KiB and stall, over HTTP/1.1 and over h2c: the server RSS they
+  add, and a fresh request's time meanwhile (the response-rate cut is pushed out for this one, so they stay stalled
+  while measured);
 - 1,000 connections that send their headers a byte per second: a fresh request's time meanwhile, and how long until
   RequestHeadersTimeout has closed them all;
 - an upload body sent at 10 B/s: cut by the minimum data rate, its temp file removed."""
@@ -20,23 +21,35 @@ def fresh_get_seconds(port):
     return stalled.timed_get(port, "/files/small.bin", timeout=10)[0]
 
 
-def slow_downloads(ctx):
-    server = common.SampleWeb("slow-downloads", env={"Kestrel__Limits__MinResponseDataRate__GracePeriod": "00:10:00"})
+WARM_UP_GETS = 200  # 200 MiB through the server first: its GC past its first collections, as a running server is
+H2_STREAMS_PER_CONNECTION = 100  # Kestrel's default MaxStreamsPerConnection
+
+
+def slow_downloads(ctx, protocol):
+    """A fresh server, warmed up, then COUNT stalled downloads over HTTP/1.1 (a connection each) or h2c (100 streams
+    per connection): the RSS they add once it has settled, and a fresh GET's time meanwhile."""
+    server = common.SampleWeb(f"slow-downloads-{protocol}", env={"Kestrel__Limits__MinResponseDataRate__GracePeriod": "00:10:00"})
     try:
         common.data_file(server.files, "big.bin", 1 << 30)
         common.data_file(server.files, "small.bin", 1 << 20)
-        for _ in range(5):
-            fresh_get_seconds(server.port)  # JIT and first-use costs before the baseline
+        for _ in range(WARM_UP_GETS):
+            fresh_get_seconds(server.port)  # JIT, first-use costs and the GC's first budgets before the baseline
         base = stalled.settled_rss_kib(server.pid)
-        clients = stalled.StalledHttp1(server.port, "/files/big.bin", COUNT)
+        if protocol == "h2":
+            connections = -(-COUNT // H2_STREAMS_PER_CONNECTION)
+            clients = stalled.StalledHttp2(server.h2_port, "/files/big.bin", COUNT, connections)
+            what = f"{COUNT:,} stalled 1 GiB h2c downloads ({connections} connections, 1 KiB read each)"
+        else:
+            clients = stalled.StalledHttp1(server.port, "/files/big.bin", COUNT)
+            what = f"{COUNT:,} stalled 1 GiB downloads (HTTP/1.1, 1 KiB read each)"
         try:
             rss = stalled.settled_rss_kib(server.pid)
             fresh = max(fresh_get_seconds(server.port) for _ in range(5))
         finally:
             clients.close()
         added = (rss - base) / 1024
-        ctx.row(NAME, f"{COUNT:,} stalled 1 GiB downloads (1 KiB read each): added server RSS", f"{added:.1f} MiB", "≤ 64 MiB", added <= 64)
-        ctx.row(NAME, "a fresh 1 MiB GET meanwhile (slowest of 5)", f"{fresh * 1000:.0f} ms", "< 1 s", fresh < 1)
+        ctx.row(NAME, f"{what}: added server RSS", f"{added:.1f} MiB", "≤ 64 MiB", added <= 64)
+        ctx.row(NAME, "…a fresh 1 MiB GET meanwhile (slowest of 5)", f"{fresh * 1000:.0f} ms", "< 1 s", fresh < 1)
     finally:
         server.stop()
 
@@ -103,7 +116,8 @@ def slow_body(ctx, server):
 
 
 def run(ctx):
-    slow_downloads(ctx)
+    slow_downloads(ctx, "h1")
+    slow_downloads(ctx, "h2")
     server = common.SampleWeb("slow-headers")
     ctx.cleanups.append(server.stop)
     common.data_file(server.files, "small.bin", 1 << 20)

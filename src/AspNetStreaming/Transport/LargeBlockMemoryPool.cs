@@ -10,6 +10,7 @@ namespace AspNetStreaming.Transport;
 /// writer saying how much it needs (a body producer's chunk): up to the small block size it gets a small block, so
 /// a stalled response whose pipe holds one small chunk pins 8 KiB, not 64 KiB. Like Kestrel's own pool it gives
 /// memory back when idle: each <see cref="EvictionInterval"/> without a rent of a size releases half its free blocks.
+/// Each size keeps its own number of free blocks: a burst of stalled downloads needs many more small ones than large.
 /// </summary>
 /// <remarks>
 /// The blocks are ordinary (movable) arrays, not pinned ones as in Kestrel's own pool. The socket transport needs
@@ -34,20 +35,23 @@ internal sealed class LargeBlockMemoryPool : MemoryPool<byte>
     public static readonly TimeSpan EvictionInterval = TimeSpan.FromSeconds(10);
 
     /// <param name="blockSize">Bytes per large block.</param>
-    /// <param name="maxRetained">Most free blocks of each size kept for reuse.</param>
+    /// <param name="maxRetained">Most free large blocks kept for reuse.</param>
     /// <param name="evictWhenIdle">Whether a timer calls <see cref="EvictIdleBlocks"/> every
     /// <see cref="EvictionInterval"/> (tests call it themselves).</param>
     /// <param name="smallBlockSize">Bytes per small block, for rents above <see cref="KestrelRentSize"/> up to this
     /// size; 0 (or a size not between the two) for large blocks only.</param>
-    public LargeBlockMemoryPool(int blockSize, int maxRetained, bool evictWhenIdle = true, int smallBlockSize = 0)
+    /// <param name="maxRetainedSmall">Most free small blocks kept for reuse; <see langword="null"/> for
+    /// <paramref name="maxRetained"/>.</param>
+    public LargeBlockMemoryPool(int blockSize, int maxRetained, bool evictWhenIdle = true, int smallBlockSize = 0, int? maxRetainedSmall = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRetained);
         ArgumentOutOfRangeException.ThrowIfNegative(smallBlockSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetainedSmall ?? 0);
         _large = new SizeClass(this, blockSize, maxRetained);
         if (smallBlockSize > KestrelRentSize && smallBlockSize < blockSize)
         {
-            _small = new SizeClass(this, smallBlockSize, maxRetained);
+            _small = new SizeClass(this, smallBlockSize, maxRetainedSmall ?? maxRetained);
         }
 
         if (evictWhenIdle)

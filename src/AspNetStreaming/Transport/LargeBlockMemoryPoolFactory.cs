@@ -11,6 +11,7 @@ internal sealed class LargeBlockMemoryPoolFactory(IOptions<ServerBufferOptions> 
     public MemoryPool<byte> Create(MemoryPoolOptions? poolOptions = null)
     {
         var value = options.Value;
-        return new LargeBlockMemoryPool(value.BlockSize, value.MaxRetainedBlocks, smallBlockSize: BodyProducer.SmallChunkSize);
+        return new LargeBlockMemoryPool(value.BlockSize, value.MaxRetainedBlocks, smallBlockSize: BodyProducer.SmallChunkSize,
+            maxRetainedSmall: value.MaxRetainedSmallBlocks);
     }
 }

@@ -51,6 +51,7 @@ public sealed class ServerBuffersTests
     [InlineData("BlockSize", "4095")]
     [InlineData("BlockSize", "2097152")]
     [InlineData("MaxRetainedBlocks", "-1")]
+    [InlineData("MaxRetainedSmallBlocks", "-1")]
     [InlineData("MaxWriteBufferSize", "4095")]
     [InlineData("MaxWriteBufferSize", "2097152")]
     [InlineData("ChunkBudget", "-1")]
@@ -121,6 +122,23 @@ public sealed class ServerBuffersTests
 
         leases.ForEach(lease => lease.Dispose());
 
+        Assert.Equal(2, pool.RetainedBlocks);
+    }
+
+    [Fact]
+    public void EachSizeKeepsItsOwnNumberOfFreeBlocks()
+    {
+        using var pool = new LargeBlockMemoryPool(65536, maxRetained: 2, evictWhenIdle: false, smallBlockSize: 8192, maxRetainedSmall: 6);
+        var large = Enumerable.Range(0, 5).Select(_ => pool.Rent()).ToList();
+        var small = Enumerable.Range(0, 8).Select(_ => pool.Rent(8192)).ToList();
+
+        large.ForEach(lease => lease.Dispose());
+        small.ForEach(lease => lease.Dispose());
+        var retained = pool.RetainedBlocks;
+        var reused = Enumerable.Range(0, 6).Select(_ => pool.Rent(8192)).ToList();
+
+        Assert.Equal(2 + 6, retained);
+        Assert.All(reused, lease => Assert.Contains(small, returned => returned.Memory.Equals(lease.Memory)));
         Assert.Equal(2, pool.RetainedBlocks);
     }
 
