@@ -192,7 +192,9 @@ http {{
 
     def interleave(self, cases, warmup=1, rounds=None, settle=None):
         """Measures several subjects round-robin: round r of every subject runs before round r+1 of any, so drift in
-        the shared machine's load lands on all subjects alike and per-round ratios pair like with like.
+        the shared machine's load lands on all subjects alike and per-round ratios pair like with like. Odd rounds
+        run the subjects in reverse order (A B, B A, A B, ...): a store or machine that slows down steadily (Azurite
+        took 1 CPU s/GiB for its first two downloads and 3 from then on) would otherwise always favour the first.
 
         cases: [(subject, cpu, action)] where cpu() reads a CPU-seconds counter (a server's, or the children's).
         Each action runs `warmup` times first, unmeasured. settle(), when given, runs before every measured action,
@@ -204,8 +206,8 @@ http {{
                 action()
         results = {subject: [] for subject, _, _ in cases}
         self.machine.update({subject: [] for subject, _, _ in cases})
-        for _ in range(rounds or self.rounds):
-            for subject, cpu, action in cases:
+        for round_ in range(rounds or self.rounds):
+            for subject, cpu, action in (cases if round_ % 2 == 0 else cases[::-1]):
                 if settle:
                     settle()
                 cpu0, machine0, t0 = cpu(), machine_cpu_seconds(), time.perf_counter()
