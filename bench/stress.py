@@ -19,7 +19,10 @@ class Context:
         self.cleanups = []
 
     def row(self, check, what, figure, bound, ok):
-        verdict = "pass" if ok is True else "FAIL" if ok is False else str(ok)
+        # ok is True, False, a list of what went wrong (a failure that says why) or a string (a check that could not
+        # run here says so: "skipped: …").
+        verdict = ("pass" if ok is True else "FAIL" if ok is False or (isinstance(ok, (list, tuple)) and not ok)
+                   else "FAIL: " + "; ".join(map(str, ok)) if isinstance(ok, (list, tuple)) else str(ok))
         self.rows.append((check, what, figure, bound, verdict))
         print(f"  {check}: {what}: {figure} (bound {bound}) {verdict}", file=sys.stderr, flush=True)
 
@@ -39,9 +42,9 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     (out / "stress.md").write_text(table + "\n")
     print(f"\nstress: {len(ctx.rows)} figures in {time.time() - started:.0f} s; "
-          f"{sum(1 for r in ctx.rows if r[4] == 'FAIL')} failed\n")
+          f"{sum(1 for r in ctx.rows if r[4].startswith('FAIL'))} failed\n")
     print(table)
-    sys.exit(1 if any(r[4] == "FAIL" for r in ctx.rows) else 0)
+    sys.exit(1 if any(r[4].startswith("FAIL") for r in ctx.rows) else 0)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,10 @@ public static partial class StreamingEventIds
     /// <summary>A 104 (Upload Resumption Supported) told the client where its new upload lives.</summary>
     public static readonly EventId ResumptionSupportedSent = new(Id.ResumptionSupportedSent, nameof(ResumptionSupportedSent));
 
+    /// <summary>A resumable upload whose bytes had all arrived, but which the server stopped before publishing (a crash,
+    /// a kill), was completed when it was next asked about.</summary>
+    public static readonly EventId ResumableRecovered = new(Id.ResumableRecovered, nameof(ResumableRecovered));
+
     /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
     internal static partial class Id
     {
@@ -56,5 +60,6 @@ public static partial class StreamingEventIds
         public const int ResumableDeleted = 4022;
         public const int ResumableExpired = 4023;
         public const int ResumptionSupportedSent = 4024;
+        public const int ResumableRecovered = 4025;
     }
 }

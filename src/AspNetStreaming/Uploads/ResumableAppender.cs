@@ -40,6 +40,42 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
         return upload is not null && upload.LastActivity + options.Resumable.Expiry > DateTimeOffset.UtcNow ? upload : null;
     }
 
+    /// <summary>Completes <paramref name="upload"/> if its bytes already reached its announced length but it is not
+    /// complete: the server stopped (a crash, a kill) between an append's last byte and its publish. A client that saw
+    /// the offset reach the length (every tus client; an IETF client's HEAD) sends nothing more, so the next question
+    /// about the upload finishes it, on whichever instance it lands. Returns the upload as it is now; one an append
+    /// here is busy with is left to that append.</summary>
+    /// <exception cref="UploadException">The bytes do not match the digest announced at creation (the upload is
+    /// removed), the target may not be replaced, or the store failed.</exception>
+    public async Task<ResumableUpload> FinishIfFullAsync(ResumableUpload upload, CancellationToken cancellationToken)
+    {
+        if (upload.State.Complete || upload.State.Length != upload.Offset || !store.TryBeginAppend(upload.Id, out _))
+        {
+            return upload;
+        }
+
+        try
+        {
+            // Read again under the append slot: an append that ended meanwhile may have completed it already.
+            if (await store.LoadAsync(upload.Id, cancellationToken).ConfigureAwait(false) is not { } current)
+            {
+                return upload;
+            }
+
+            if (!current.State.Complete && current.State.Length == current.Offset)
+            {
+                UploadLog.ResumableRecovered(_ingestor.Logger, current.Id, current.Offset);
+                await CompleteAsync(current, cancellationToken).ConfigureAwait(false);
+            }
+
+            return current;
+        }
+        finally
+        {
+            store.EndAppend(upload.Id);
+        }
+    }
+
     /// <summary>Appends the request's body at <paramref name="offset"/> (checked by <paramref name="digests"/>), then
     /// completes the upload if <paramref name="complete"/> or if it reached its length.</summary>
     public async Task<ResumableAppendResult> AppendAsync(HttpContext context, ResumableUpload upload, long offset, bool complete, UploadDigests digests)
@@ -124,7 +160,7 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
             }
 
             state.Length = newOffset;
-            return new ResumableAppendResult(newOffset, await CompleteAsync(context, upload).ConfigureAwait(false));
+            return new ResumableAppendResult(newOffset, await CompleteAsync(upload, context.RequestAborted).ConfigureAwait(false));
         }
         finally
         {
@@ -143,18 +179,18 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
 
     // A part of a later concatenation is only marked complete: its bytes stay where they are until the final upload
     // takes them. Any other upload is verified and published under its name.
-    private async Task<StoredUpload?> CompleteAsync(HttpContext context, ResumableUpload upload)
+    private async Task<StoredUpload?> CompleteAsync(ResumableUpload upload, CancellationToken cancellationToken)
     {
         if (upload.State.Partial)
         {
             store.DropRunningDigest(upload.Id); // the final upload digests the joined bytes itself
             upload.State.Complete = true;
             upload.State.StoredLength = upload.Offset;
-            await store.SaveAsync(upload, context.RequestAborted).ConfigureAwait(false);
+            await store.SaveAsync(upload, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        return await store.PublishAsync(upload, [upload], options, Root, context.RequestAborted).ConfigureAwait(false);
+        return await store.PublishAsync(upload, [upload], options, Root, cancellationToken).ConfigureAwait(false);
     }
 
     private static UploadException PastLength() => new(UploadErrorKind.InconsistentLength, "The content goes past Upload-Length.");

@@ -94,11 +94,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     {
         try
         {
-            if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
+            if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } found)
             {
                 return NotFound();
             }
 
+            var upload = await _appender.FinishIfFullAsync(found, context.RequestAborted).ConfigureAwait(false);
             context.Response.Headers.CacheControl = "no-store";
             SetUploadHeaders(context, upload.Offset, upload.State.Complete, upload.State.Length);
             return TypedResults.NoContent();

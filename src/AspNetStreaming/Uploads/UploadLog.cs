@@ -46,6 +46,10 @@ internal static partial class UploadLog
         Message = "Resumable upload {Id}: appended {Bytes} bytes, offset now {Offset} (request completed: {Completed}); the bytes are kept for resumption.")]
     public static partial void ResumableAppended(ILogger logger, string id, long bytes, long offset, bool completed);
 
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableRecovered, EventName = nameof(StreamingEventIds.ResumableRecovered), Level = LogLevel.Warning,
+        Message = "Resumable upload {Id} had all its {Length} bytes but was never completed (the server stopped before its publish); completing it now.")]
+    public static partial void ResumableRecovered(ILogger logger, string id, long length);
+
     [LoggerMessage(EventId = StreamingEventIds.Id.ResumableDeleted, EventName = nameof(StreamingEventIds.ResumableDeleted), Level = LogLevel.Information,
         Message = "Resumable upload {Id} was cancelled by the client.")]
     public static partial void ResumableDeleted(ILogger logger, string id);

@@ -67,7 +67,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
 
     public Task<IResult> HeadAsync(HttpContext context, string id) => AnswerAsync(context, async () =>
     {
-        var upload = await LoadAsync(context, id).ConfigureAwait(false);
+        var upload = await _appender.FinishIfFullAsync(await LoadAsync(context, id).ConfigureAwait(false), context.RequestAborted).ConfigureAwait(false);
         var headers = context.Response.Headers;
         headers.CacheControl = "no-store";
         SetOffset(context, upload);

@@ -1,0 +1,86 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using AspNetStreaming.Tests.Infrastructure;
+using static AspNetStreaming.Tests.Uploads.ResumableRequests;
+
+namespace AspNetStreaming.Tests.Uploads;
+
+/// <summary>A server killed between an append's last byte and its publish leaves an upload whose data file already
+/// holds every announced byte but which is not complete. A client that saw the offset reach the length sends nothing
+/// more (every tus client does so; an IETF client that asks with HEAD may too), so the next HEAD must finish the
+/// upload. The state is made here as the kill leaves it: the bytes written straight into the upload's data file.</summary>
+public sealed class ResumableCrashRecoveryTests
+{
+    [Fact]
+    public async Task Ietf_AHeadFinishesAnUploadWhoseBytesAllArrived_AndASecondHeadSaysTheSame()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = CreateWithLength("crash.bin", [1, 2, 3], 6);
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        await File.AppendAllBytesAsync(PartOf(temp, location), [4, 5, 6]);
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        using var again = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+
+        Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
+        Assert.Equal(("?1", "6"), (Header(head, "Upload-Complete"), Header(head, "Upload-Offset")));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6 }, await File.ReadAllBytesAsync(temp["crash.bin"]));
+        Assert.Empty(Directory.GetFiles(Path.Join(temp.Path, ".resumable"), "*.part"));
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        Assert.Equal("?1", Header(again, "Upload-Complete"));
+    }
+
+    [Fact]
+    public async Task Tus_AHeadFinishesAnUploadWhoseBytesAllArrived()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = Tus(HttpMethod.Post, "/tus");
+        create.Headers.Add("Upload-Length", "4");
+        create.Headers.Add("Upload-Metadata", "filename " + Convert.ToBase64String(Encoding.UTF8.GetBytes("tus-crash.bin")));
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+        await File.AppendAllBytesAsync(PartOf(temp, location), [9, 8, 7, 6]);
+        Assert.Empty(server.Files());
+
+        using var head = await server.Client.SendAsync(Tus(HttpMethod.Head, location));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("4", Header(head, "Upload-Offset"));
+        Assert.Equal(new byte[] { 9, 8, 7, 6 }, await File.ReadAllBytesAsync(temp["tus-crash.bin"]));
+    }
+
+    [Fact]
+    public async Task BytesThatDoNotMatchTheCreationsDigest_AreNotPublished_AndTheUploadIsGone()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = CreateWithLength("wrong.bin", [1], 2);
+        create.Headers.Add("Repr-Digest", $"sha-256=:{Convert.ToBase64String(SHA256.HashData(new byte[] { 1, 2 }))}:");
+        using var created = await server.Client.SendAsync(create);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+        await File.AppendAllBytesAsync(PartOf(temp, location), [3]); // not the bytes the digest was made of
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        using var after = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+
+        Assert.Equal(HttpStatusCode.BadRequest, head.StatusCode);
+        Assert.Empty(server.Files());
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    private static string PartOf(TempDirectory temp, string location)
+        => Path.Join(temp.Path, ".resumable", location[(location.LastIndexOf('/') + 1)..] + ".part");
+
+    private static HttpRequestMessage Tus(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        return request;
+    }
+}
