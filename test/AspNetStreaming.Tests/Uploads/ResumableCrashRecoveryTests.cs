@@ -76,11 +76,4 @@ public sealed class ResumableCrashRecoveryTests
 
     private static string PartOf(TempDirectory temp, string location)
         => Path.Join(temp.Path, ".resumable", location[(location.LastIndexOf('/') + 1)..] + ".part");
-
-    private static HttpRequestMessage Tus(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("Tus-Resumable", "1.0.0");
-        return request;
-    }
 }

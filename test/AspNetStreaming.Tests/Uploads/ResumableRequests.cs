@@ -35,6 +35,14 @@ internal static class ResumableRequests
         return request;
     }
 
+    /// <summary>A tus 1.0 request: <paramref name="method"/> on <paramref name="path"/>, speaking the version.</summary>
+    public static HttpRequestMessage Tus(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Tus-Resumable", "1.0.0");
+        return request;
+    }
+
     public static string Header(HttpResponseMessage response, string name)
         => response.Headers.TryGetValues(name, out var values) ? values.Single() : throw new Xunit.Sdk.XunitException($"no {name} header");
 }

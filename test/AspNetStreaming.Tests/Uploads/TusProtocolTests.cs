@@ -263,12 +263,7 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
 
     private const string TusChunk = "application/offset+octet-stream";
 
-    private static HttpRequestMessage Request(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Add("Tus-Resumable", "1.0.0");
-        return request;
-    }
+    private static HttpRequestMessage Request(HttpMethod method, string path) => ResumableRequests.Tus(method, path);
 
     private static HttpRequestMessage Creation(params (string Name, string Value)[] headers)
     {
