@@ -55,6 +55,18 @@ def wait_for_port(port, timeout=60):
     raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
 
 
+def stop_group(proc, grace):
+    """Stops a server started in a session of its own, with its children: SIGTERM to the group, then SIGKILL if it
+    has not exited after `grace` seconds."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 class Server:
     def __init__(self, name, args, port, env=None, cwd=None):
         self.name, self.port = name, port
@@ -73,13 +85,7 @@ class Server:
         return cpu_seconds(self.pid)
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc, grace=10)
 
 
 class Context:

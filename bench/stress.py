@@ -13,16 +13,25 @@ sys.path.insert(0, str(ROOT / "bench" / "stress_checks"))
 import bench  # noqa: E402 (the paths above first)
 
 
+def verdict_of(ok):
+    """A row's verdict from its check: True passes; False, or a list of what went wrong, fails (saying why); a
+    string is a check that could not run here and says so ("skipped: …")."""
+    if ok is True:
+        return "pass"
+    if ok is False:
+        return "FAIL"
+    if isinstance(ok, (list, tuple)):
+        return "FAIL: " + "; ".join(map(str, ok)) if ok else "FAIL"
+    return str(ok)
+
+
 class Context:
     def __init__(self):
         self.rows = []
         self.cleanups = []
 
     def row(self, check, what, figure, bound, ok):
-        # ok is True, False, a list of what went wrong (a failure that says why) or a string (a check that could not
-        # run here says so: "skipped: …").
-        verdict = ("pass" if ok is True else "FAIL" if ok is False or (isinstance(ok, (list, tuple)) and not ok)
-                   else "FAIL: " + "; ".join(map(str, ok)) if isinstance(ok, (list, tuple)) else str(ok))
+        verdict = verdict_of(ok)
         self.rows.append((check, what, figure, bound, verdict))
         print(f"  {check}: {what}: {figure} (bound {bound}) {verdict}", file=sys.stderr, flush=True)
 

@@ -52,13 +52,8 @@ class SampleWeb:
         self.proc.wait()
 
     def stop(self, remove=True):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        if self.proc:
+            bench.stop_group(self.proc, grace=15)
         if remove:
             shutil.rmtree(self.folder, ignore_errors=True)
 
