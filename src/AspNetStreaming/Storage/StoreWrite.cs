@@ -4,7 +4,7 @@ namespace AspNetStreaming.Storage;
 
 /// <summary>How a body is written into a store: its limit, who watches the bytes go by (a digest), what must hold
 /// before it becomes visible (the digest's check), and the store-side conditions of the publish.</summary>
-internal sealed class StoreWriteOptions
+internal sealed record StoreWriteOptions
 {
     /// <summary>The most bytes the body may have; more fails with <see cref="StoreErrorKind.TooLarge"/>.</summary>
     public long MaxBytes { get; init; } = long.MaxValue;
@@ -15,14 +15,22 @@ internal sealed class StoreWriteOptions
     /// <summary>Runs after the last byte is staged and before the commit; throwing leaves nothing visible.</summary>
     public Action? BeforeCommit { get; init; }
 
-    /// <summary>Publish only if no object has the name (create-only).</summary>
+    /// <summary>Publish only if no object has the name (create-only, the app's policy): an object there fails the write
+    /// with <see cref="StoreErrorKind.AlreadyExists"/>.</summary>
     public bool CreateOnly { get; init; }
+
+    /// <summary>Publish only if no object has the name, as the client's own precondition (<c>If-None-Match: *</c>): an
+    /// object there fails the write with <see cref="StoreErrorKind.PreconditionFailed"/>.</summary>
+    public bool IfNoneMatch { get; init; }
 
     /// <summary>Publish only over the object with this quoted entity tag (<c>If-Match</c>).</summary>
     public string? IfMatch { get; init; }
 
     /// <summary>The content type stored with the object, if any.</summary>
     public string? ContentType { get; init; }
+
+    /// <summary>Name/value pairs stored with the object, in the same commit as its bytes.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
 
 /// <summary>What a write published: its length, its new entity tag, whether it replaced an object, and where it is

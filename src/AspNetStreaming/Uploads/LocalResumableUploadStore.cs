@@ -52,6 +52,13 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
             }
 
             var part = new FileInfo(PartPath(id!));
+            if (state.Publishing && !state.Complete && !part.Exists)
+            {
+                // Renamed to its name, then killed before the state said complete: the upload is published. (Not
+                // saved from here: a load must not race the publish's own save of the same state.)
+                state.Complete = true;
+            }
+
             var offset = state.Complete ? state.StoredLength : part.Exists ? part.Length : 0;
             var lastActivity = File.GetLastWriteTimeUtc(StatePath(id!));
             if (part.Exists && part.LastWriteTimeUtc > lastActivity)

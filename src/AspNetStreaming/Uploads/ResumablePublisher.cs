@@ -77,10 +77,14 @@ internal sealed class ResumablePublisher(LocalResumableUploadStore store, Upload
             publishHeaders.IfNoneMatch = "*";
         }
 
-        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
-        state.Complete = true;
+        // Said before the rename, so that a crash between the rename and the last save leaves a state that still
+        // knows where the bytes went (the data file is gone by then, and its length, the offset, would read 0).
         state.StoredLength = state.Length ?? 0;
         (state.StoredSha256, state.StoredSha512) = (Base64OrNull(digests.Sha256), Base64OrNull(digests.Sha512));
+        state.Publishing = true;
+        store.Save(id, state);
+        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
+        (state.Complete, state.Publishing) = (true, false);
         store.Save(id, state);
         UploadLog.Stored(store.Ingestor.Logger, state.Name, state.StoredLength, replaced);
         return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target)) { Sha512 = digests.Sha512 };

@@ -12,6 +12,10 @@ internal sealed class ResumableUploadState
 
     public bool Complete { get; set; }
 
+    /// <summary>Saved just before the data file is renamed to its name, with the stored length and digests: a state
+    /// that says so but has no data file any more was published, and a crash came before it could say complete.</summary>
+    public bool Publishing { get; set; }
+
     /// <summary>The creation request had <c>If-None-Match: *</c>: the publish must not replace an existing file.</summary>
     public bool CreateOnly { get; set; }
 

@@ -102,7 +102,8 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
                     digests.Verify();
                     (state.StoredSha256, state.StoredSha512) = (ResumablePublisher.Base64OrNull(digests.Sha256), ResumablePublisher.Base64OrNull(digests.Sha512));
                 },
-                CreateOnly = state.CreateOnly || options.Overwrite == UploadOverwritePolicy.Reject,
+                CreateOnly = options.Overwrite == UploadOverwritePolicy.Reject,
+                IfNoneMatch = state.CreateOnly,
                 IfMatch = state.IfMatch,
             }, Serialize(state), cancellationToken).ConfigureAwait(false);
         }

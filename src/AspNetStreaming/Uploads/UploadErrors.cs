@@ -40,7 +40,8 @@ internal static class UploadErrors
     public static UploadException FromStore(Storage.StoreException error, long maxSize) => error.Kind switch
     {
         Storage.StoreErrorKind.AlreadyExists => new UploadException(UploadErrorKind.Conflict, "A file with this name already exists.", error),
-        Storage.StoreErrorKind.PreconditionFailed => new UploadException(UploadErrorKind.PreconditionFailed, "The target's current entity tag does not match If-Match.", error),
+        // The store says which precondition (If-Match, If-None-Match) did not hold; its words carry no secret.
+        Storage.StoreErrorKind.PreconditionFailed => new UploadException(UploadErrorKind.PreconditionFailed, error.Message, error),
         Storage.StoreErrorKind.ConcurrentWrite => new UploadException(UploadErrorKind.Conflict, "Another upload of this name was published while this one was sent; nothing of this one was stored.", error),
         Storage.StoreErrorKind.TooLarge => UploadException.TooLarge(maxSize),
         _ => new UploadException(UploadErrorKind.StoreUnavailable, "The file store cannot be reached; nothing was stored. Try again later.", error)

@@ -19,7 +19,8 @@ public sealed partial class UploadIngestor
             Observer = digests.IsActive ? digests.Observer : null,
             BeforeCommit = digests.Verify,
             IfMatch = ifMatch.Length > 0 ? ifMatch : null,
-            CreateOnly = options.Overwrite == UploadOverwritePolicy.Reject || request.Headers.IfNoneMatch.ToString().Trim() == "*",
+            CreateOnly = options.Overwrite == UploadOverwritePolicy.Reject,
+            IfNoneMatch = request.Headers.IfNoneMatch.ToString().Trim() == "*",
             ContentType = request.ContentType,
         }, cancellationToken).ConfigureAwait(false);
         UploadLog.Stored(_logger, name, written.Length, written.Replaced);

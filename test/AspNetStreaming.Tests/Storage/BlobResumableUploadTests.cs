@@ -160,6 +160,65 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AKillBetweenTheTargetsCommitAndTheUploadsOwn_LeavesACompleteUpload_NotA412()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        using var create = CreateWithLength("crash.bin", [1, 2, 3], 6);
+        create.Headers.Add("If-None-Match", "*");
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        var id = location[(location.LastIndexOf('/') + 1)..];
+        var upload = server.Container.GetBlockBlobClient(".resumable/" + id);
+
+        // As the kill leaves it: the upload holds every byte (an append committed them), and the publish committed the
+        // target, with the mark of the upload's version it came from, but not yet the upload's completed state.
+        var properties = (await upload.GetPropertiesAsync()).Value;
+        var blocks = (await upload.GetBlockListAsync(BlockListTypes.Committed)).Value.CommittedBlocks.Select(block => block.Name).ToList();
+        var more = AspNetStreaming.Storage.AzureBlob.BlobUploader.BlockId(Guid.NewGuid(), 0);
+        await upload.StageBlockAsync(more, new MemoryStream([4, 5, 6]));
+        var full = (await upload.CommitBlockListAsync([.. blocks, more], new CommitBlockListOptions
+        {
+            Metadata = properties.Metadata,
+            Conditions = new() { IfMatch = properties.ETag },
+        })).Value;
+        var mark = AspNetStreaming.Storage.AzureBlob.BlobResumableObjects.PublishedBy(new(id, 6, "", full.ETag.ToString("H"), full.LastModified));
+        var target = server.Container.GetBlockBlobClient("crash.bin");
+        await target.UploadAsync(new MemoryStream([1, 2, 3, 4, 5, 6]), new BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { [AspNetStreaming.Storage.AzureBlob.BlobResumableObjects.PublishedByKey] = mark },
+        });
+        var published = (await target.GetPropertiesAsync()).Value.ETag;
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        using var again = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+
+        Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
+        Assert.Equal(("?1", "6"), (Header(head, "Upload-Complete"), Header(head, "Upload-Offset")));
+        Assert.Equal(("?1", "6"), (Header(again, "Upload-Complete"), Header(again, "Upload-Offset")));
+        Assert.Equal(published, (await target.GetPropertiesAsync()).Value.ETag); // found published, not written again
+        Assert.Equal(0, (await upload.GetPropertiesAsync()).Value.ContentLength); // the upload kept only its state
+    }
+
+    [Fact]
+    public async Task ACreateOnlyUploadWhoseNameWasTakenMeanwhile_Is412AtItsPublish_AndTheOtherFileStays()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        using var create = CreateWithLength("taken.bin", [1, 2, 3], 6);
+        create.Headers.Add("If-None-Match", "*");
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        using (var other = await server.Client.PutAsync("/uploads/taken.bin", new ByteArrayContent([9, 9])))
+        {
+            Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        }
+
+        using var completing = await server.Client.SendAsync(Patch(location, 3, complete: true, [4, 5, 6]));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, completing.StatusCode);
+        Assert.Equal(new byte[] { 9, 9 }, (await server.Container.GetBlobClient("taken.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
     public async Task AStoreThatCannotBeReachedIs503WithRetryAfter()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, connectionString: azurite.UnreachableConnectionString());

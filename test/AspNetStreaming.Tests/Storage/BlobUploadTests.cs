@@ -130,6 +130,25 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task IfNoneMatchStarOnAnExistingBlob_Is412AsOnTheDisk_AndKeepsIt()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        var first = RandomBytes(1000);
+        using (var created = await server.PutAsync("n.bin", first))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/n.bin") { Content = new ByteArrayContent(RandomBytes(10)) };
+        request.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Any);
+        using var refused = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(first, (await server.Container.GetBlobClient("n.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
     public async Task TwoUploadsOfOneNameAtOnceEndWithOneWholeFile_NeverAMix()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using AspNetStreaming.Uploads;
 using AspNetStreaming.Tests.Infrastructure;
 using static AspNetStreaming.Tests.Uploads.ResumableRequests;
 
@@ -72,6 +74,34 @@ public sealed class ResumableCrashRecoveryTests
         Assert.Equal(HttpStatusCode.BadRequest, head.StatusCode);
         Assert.Empty(server.Files());
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task AKillBetweenThePublishRenameAndTheLastStateSave_LeavesACompleteUpload_NotOneAtOffsetZero()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = CreateWithLength("renamed.bin", [1, 2, 3], 6);
+        create.Headers.Add("If-None-Match", "*");
+        using var created = await server.Client.SendAsync(create);
+        var location = created.Headers.Location!.OriginalString;
+        // As the kill leaves it: the state saved just before the rename (publishing, with the stored length), then the
+        // data file renamed to its name, and no later save.
+        var statePath = Path.ChangeExtension(PartOf(temp, location), ".json");
+        var state = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(statePath), ResumableUploadJsonContext.Default.ResumableUploadState)!;
+        (state.Publishing, state.StoredLength) = (true, 6);
+        await File.WriteAllBytesAsync(statePath, JsonSerializer.SerializeToUtf8Bytes(state, ResumableUploadJsonContext.Default.ResumableUploadState));
+        await File.AppendAllBytesAsync(PartOf(temp, location), [4, 5, 6]);
+        File.Move(PartOf(temp, location), temp["renamed.bin"]);
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        using var append = Patch(location, 6, complete: true, [7]);
+        using var appended = await server.Client.SendAsync(append);
+
+        Assert.Equal(HttpStatusCode.NoContent, head.StatusCode);
+        Assert.Equal(("?1", "6"), (Header(head, "Upload-Complete"), Header(head, "Upload-Offset")));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6 }, await File.ReadAllBytesAsync(temp["renamed.bin"]));
+        Assert.False(appended.IsSuccessStatusCode, $"an append to the published upload answered {(int)appended.StatusCode}");
     }
 
     private static string PartOf(TempDirectory temp, string location)

@@ -21,6 +21,9 @@ namespace AspNetStreaming.Storage.AzureBlob;
 internal sealed class BlobResumableObjects(AzureBlobFileStore files) : ResumableObjectStore
 {
     private const string StateKey = "state";
+
+    /// <summary>The metadata a resumable upload's publish leaves on the blob it publishes (see <see cref="PublishedBy"/>).</summary>
+    internal const string PublishedByKey = "resumableupload";
     private const long PublishRangeSize = 100L * 1024 * 1024; // Put Block From URL takes up to 4000 MiB; smaller ranges copy in parallel
 
     private string Prefix => files.Prefix + ".resumable/";
@@ -113,7 +116,28 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
             await CopyBlocksAsync(Blob(part.Id), target, part, publish, ids, cancellationToken).ConfigureAwait(false);
         }
 
-        var published = await BlobUploader.CommitAsync(target, ids, parts.Sum(part => part.Length), options, cancellationToken).ConfigureAwait(false);
+        // The target records which version of which upload it holds, in the commit that publishes it: should this
+        // process die before the upload's own commit below, the publish that a later HEAD retries finds its bytes
+        // already there instead of failing on its own create-only or If-Match condition.
+        var publishedBy = PublishedBy(current);
+        var length = parts.Sum(part => part.Length);
+        StoreWriteResult published;
+        try
+        {
+            published = await BlobUploader.CommitAsync(target, ids, length, options with { Metadata = new Dictionary<string, string> { [PublishedByKey] = publishedBy } },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException refused) when (refused.Kind is StoreErrorKind.AlreadyExists or StoreErrorKind.PreconditionFailed)
+        {
+            var properties = (await target.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (!properties.Metadata.TryGetValue(PublishedByKey, out var by) || by != publishedBy)
+            {
+                throw;
+            }
+
+            published = new StoreWriteResult(length, properties.ETag.ToString("H"), options.IfMatch is not null, target.Uri.GetLeftPart(UriPartial.Path));
+        }
+
         var source = Blob(current.Id);
         try
         {
@@ -154,6 +178,11 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
                 item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
         }
     }
+
+    /// <summary>What a published blob's <see cref="PublishedByKey"/> metadata says of the upload it came from: a hash of
+    /// the upload's id and version (the id itself is the upload's capability, so it is not written out).</summary>
+    internal static string PublishedBy(ResumableObject upload)
+        => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(upload.Id + "/" + upload.Version)), 0, 16);
 
     private BlockBlobClient Blob(string id) => files.Container.GetBlockBlobClient(Prefix + id);
 

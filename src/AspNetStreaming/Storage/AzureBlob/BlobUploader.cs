@@ -171,7 +171,7 @@ internal static class BlobUploader
         {
             conditions.IfMatch = new ETag(etag);
         }
-        else if (options.CreateOnly)
+        else if (options.CreateOnly || options.IfNoneMatch)
         {
             conditions.IfNoneMatch = ETag.All;
         }
@@ -187,8 +187,13 @@ internal static class BlobUploader
             {
                 Conditions = conditions,
                 HttpHeaders = options.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null,
+                Metadata = options.Metadata?.ToDictionary(),
             }, cancellationToken).ConfigureAwait(false);
             return new StoreWriteResult(total, committed.Value.ETag.ToString("H"), replaced, blob.Uri.GetLeftPart(UriPartial.Path));
+        }
+        catch (RequestFailedException error) when (error.Status == 409 && options.IfNoneMatch && options.IfMatch is null)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The target already exists (If-None-Match).", error);
         }
         catch (RequestFailedException error) when (error.Status == 409 && options.CreateOnly && options.IfMatch is null)
         {
