@@ -167,12 +167,27 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
         }
     }
 
-    /// <summary>Writes the state through a temporary file and a rename, so a crash never leaves half a state.</summary>
+    /// <summary>Writes the state through a temporary file and a rename, so a crash never leaves half a state. With
+    /// <see cref="UploadOptions.Durable"/>, the state's bytes and its rename reach the disk before this returns: a state
+    /// lost to a power cut would lose the whole upload (its data file means nothing without it).</summary>
     public void Save(string id, ResumableUploadState state)
     {
         var temp = StatePath(id) + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(state, ResumableUploadJsonContext.Default.ResumableUploadState));
+        var durable = Ingestor.Options.Durable;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
+        {
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(state, ResumableUploadJsonContext.Default.ResumableUploadState));
+            if (durable)
+            {
+                stream.Flush(flushToDisk: true);
+            }
+        }
+
         File.Move(temp, StatePath(id), overwrite: true);
+        if (durable)
+        {
+            UploadStorage.SyncDirectory(Directory);
+        }
     }
 
     protected override Task<bool> RemoveAsync(string id, CancellationToken cancellationToken)

@@ -66,6 +66,24 @@ public sealed class UploadLimitsTests
         Assert.Equal(data, await File.ReadAllBytesAsync(temp["durable.bin"]));
     }
 
+    [Fact]
+    public async Task DurableResumableUploadsAreStored_TheirStateSavedThroughTheFlush()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new() { ["Durable"] = "true" });
+        using var created = await server.Client.SendAsync(ResumableRequests.CreateWithLength("durable-r.bin", [1, 2], 4));
+        var location = created.Headers.Location!.OriginalString;
+
+        using var completed = await server.Client.SendAsync(ResumableRequests.Patch(location, 2, complete: true, [3, 4]));
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Equal("?1", ResumableRequests.Header(head, "Upload-Complete"));
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, await File.ReadAllBytesAsync(temp["durable-r.bin"]));
+        Assert.Empty(Directory.GetFiles(Path.Join(temp.Path, ".resumable"), "*.tmp"));
+    }
+
     [Theory]
     [InlineData("report.pdf", true)]
     [InlineData("données 2024.csv", true)]
