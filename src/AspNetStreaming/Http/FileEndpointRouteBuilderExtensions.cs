@@ -41,7 +41,8 @@ public static class FileEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         FileServingOptions.Rules.ThrowIfInvalid(options);
         var contentRoot = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory();
-        var server = new FileServer(FileServer.CreateStore(endpoints.ServiceProvider, Path.Combine(contentRoot, options.Root), options), options.ToResultOptions());
+        var server = new FileServer(FileServer.CreateStore(endpoints.ServiceProvider, Path.Combine(contentRoot, options.Root), options), options.ToResultOptions(),
+            ResponseServices.From(endpoints.ServiceProvider));
 
         var pattern = prefix.TrimEnd('/') + "/{**path}";
 

@@ -15,7 +15,7 @@ namespace AspNetStreaming.Http;
 /// validators, preconditions and ranges (<see cref="RepresentationResponse"/>); a store that cannot be reached is a
 /// 503 with <c>Retry-After</c> either way.
 /// </summary>
-internal sealed class FileServer(FileStore store, FileResultOptions options)
+internal sealed class FileServer(FileStore store, FileResultOptions options, ResponseServices services)
 {
     /// <summary>What a 503 from an unavailable store asks the client to wait, in seconds.</summary>
     private const string StoreRetryAfterSeconds = "5";
@@ -47,13 +47,13 @@ internal sealed class FileServer(FileStore store, FileResultOptions options)
     /// <paramref name="prepare"/> runs once the validators are set, before the status is decided.</summary>
     public async Task<bool> TryServeAsync(HttpContext context, string? name, Func<string, string> contentType, Action<HttpContext>? prepare = null)
     {
-        var logger = RequestLoggers.For(context, ProducerResponse.LoggerCategory);
+        var logger = services.Logger;
         var opening = await store.OpenReadAsync(name, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted).ConfigureAwait(false);
         switch (opening.Outcome)
         {
             case StoreOpenOutcome.Found:
                 var source = opening.Source!;
-                await RepresentationResponse.SendAsync(context, source, options, source.ContentType ?? contentType(name!), prepare).ConfigureAwait(false);
+                await RepresentationResponse.SendAsync(context, source, options, source.ContentType ?? contentType(name!), prepare, services).ConfigureAwait(false);
                 return true;
             case StoreOpenOutcome.Unavailable:
                 FileServingLog.StoreUnavailable(logger, context.Request.Method, context.Request.Path, opening.Detail ?? "unavailable");

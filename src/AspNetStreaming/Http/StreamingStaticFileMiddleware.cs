@@ -46,7 +46,7 @@ internal sealed class StreamingStaticFileMiddleware
             store = new FileProviderStore(provider!, options.AllowDotFiles);
         }
 
-        _server = new FileServer(store, serving.ToResultOptions());
+        _server = new FileServer(store, serving.ToResultOptions(), Responses.ResponseServices.From(services));
     }
 
     public async Task InvokeAsync(HttpContext context)

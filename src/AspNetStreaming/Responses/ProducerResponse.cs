@@ -34,10 +34,12 @@ internal static class ProducerResponse
     /// measured (a file, bytes in memory), never for a program or a user's stream.</item>
     /// </list>
     /// </remarks>
-    public static async Task SendAsync(HttpContext context, IBodyProducer producer, string? contentType, int statusCode = StatusCodes.Status200OK, bool headersFirst = false)
+    public static async Task SendAsync(HttpContext context, IBodyProducer producer, string? contentType, int statusCode = StatusCodes.Status200OK, bool headersFirst = false,
+        ResponseServices? services = null)
     {
-        var logger = RequestLoggers.For(context, LoggerCategory);
-        var metrics = context.RequestServices?.GetService<ResponseMetrics>();
+        services ??= ResponseServices.For(context);
+        var logger = services.Logger;
+        var metrics = services.Metrics;
         var response = context.Response;
         await using (producer.ConfigureAwait(false))
         {
@@ -57,7 +59,7 @@ internal static class ProducerResponse
             if (producer.Budget is null)
             {
                 // The app's budget (bound from Streaming:Transport) unless the caller chose one.
-                producer.Budget = context.RequestServices?.GetService<ChunkBudget>();
+                producer.Budget = services.Budget;
             }
 
             metrics?.ResponseStarted();

@@ -19,12 +19,13 @@ internal static class RepresentationResponse
     /// <summary>Sends <paramref name="source"/> as <paramref name="contentType"/>; <paramref name="prepare"/>, if any, runs
     /// once the validators and <c>Cache-Control</c> are set, before preconditions and ranges decide the status (a
     /// middleware's <c>OnPrepareResponse</c>).</summary>
-    public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare = null)
+    public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare = null,
+        ResponseServices? services = null)
     {
         var handedOver = false;
         try
         {
-            return SendCore(context, source, options, contentType, prepare, ref handedOver);
+            return SendCore(context, source, options, contentType, prepare, services, ref handedOver);
         }
         finally
         {
@@ -35,8 +36,11 @@ internal static class RepresentationResponse
         }
     }
 
+    private static Microsoft.Extensions.Logging.ILogger LoggerOf(HttpContext context, ResponseServices? services)
+        => services?.Logger ?? RequestLoggers.For(context, ProducerResponse.LoggerCategory);
+
     private static Task SendCore(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare,
-        ref bool handedOver)
+        ResponseServices? services, ref bool handedOver)
     {
         var request = context.Request;
         var response = context.Response;
@@ -78,7 +82,7 @@ internal static class RepresentationResponse
                     response.StatusCode = StatusCodes.Status304NotModified;
                     return Task.CompletedTask;
                 case PreconditionOutcome.PreconditionFailed:
-                    FileServingLog.PreconditionFailed(RequestLoggers.For(context, ProducerResponse.LoggerCategory), request.Method, request.Path);
+                    FileServingLog.PreconditionFailed(LoggerOf(context, services), request.Method, request.Path);
                     headers.CacheControl = default;
                     return Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
                         "The representation does not match the request's preconditions.");
@@ -89,7 +93,7 @@ internal static class RepresentationResponse
         {
             var unbounded = SourceBodyProducer.ForRange(source, 0, null, options.ReadSize);
             handedOver = true;
-            return ProducerResponse.SendAsync(context, unbounded, contentType);
+            return ProducerResponse.SendAsync(context, unbounded, contentType, services: services);
         }
 
         var rangesEnabled = options.EnableRangeProcessing;
@@ -116,21 +120,22 @@ internal static class RepresentationResponse
             switch (evaluation.Outcome)
             {
                 case RangeOutcome.NotSatisfiable:
-                    FileServingLog.RangeNotSatisfiable(RequestLoggers.For(context, ProducerResponse.LoggerCategory), rangeHeader.ToString(), request.Path, total);
+                    FileServingLog.RangeNotSatisfiable(LoggerOf(context, services), rangeHeader.ToString(), request.Path, total);
                     return SendNotSatisfiableAsync(context, total);
                 case RangeOutcome.Partial when evaluation.Ranges.Count == 1:
                     var range = evaluation.Ranges[0];
                     headers.ContentRange = FormatContentRange(range, total);
                     handedOver = true;
-                    return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
+                    return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, range.Start, range.Length, options.ReadSize), contentType,
+                        StatusCodes.Status206PartialContent, source.SendsHeadersFirst, services);
                 case RangeOutcome.Partial:
                     var multipart = MultipartByteRanges.Create(source, evaluation.Ranges, contentType, total, options.ReadSize, out var multipartType);
                     handedOver = true;
-                    return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst);
+                    return ProducerResponse.SendAsync(context, multipart, multipartType, StatusCodes.Status206PartialContent, source.SendsHeadersFirst, services);
                 default:
                     if (evaluation.IgnoredReason is { } reason)
                     {
-                        FileServingLog.RangeIgnored(RequestLoggers.For(context, ProducerResponse.LoggerCategory), rangeHeader.ToString(), request.Path, reason);
+                        FileServingLog.RangeIgnored(LoggerOf(context, services), rangeHeader.ToString(), request.Path, reason);
                     }
 
                     break;
@@ -138,7 +143,7 @@ internal static class RepresentationResponse
         }
 
         handedOver = true;
-        return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst);
+        return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst, services);
     }
 
     private static Task SendNotSatisfiableAsync(HttpContext context, long length)
