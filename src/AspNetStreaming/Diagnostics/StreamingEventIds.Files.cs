@@ -25,6 +25,10 @@ public static partial class StreamingEventIds
     /// <c>UseStreamingSendFile</c> (Debug).</summary>
     public static readonly EventId SendFileAccelerated = new(Id.SendFileAccelerated, nameof(SendFileAccelerated));
 
+    /// <summary>Opening a file to serve failed for a reason that is not the request's (an I/O error, too many open
+    /// files); answered 500.</summary>
+    public static readonly EventId FileOpenFailed = new(Id.FileOpenFailed, nameof(FileOpenFailed));
+
     /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
     internal static partial class Id
     {
@@ -34,5 +38,6 @@ public static partial class StreamingEventIds
         public const int FileMethodNotAllowed = 2006;
         public const int StoreUnavailable = 2007;
         public const int SendFileAccelerated = 2008;
+        public const int FileOpenFailed = 2009;
     }
 }

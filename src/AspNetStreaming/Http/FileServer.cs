@@ -48,7 +48,20 @@ internal sealed class FileServer(FileStore store, FileResultOptions options, Res
     public async Task<bool> TryServeAsync(HttpContext context, string? name, Func<string, string> contentType, Action<HttpContext>? prepare = null)
     {
         var logger = services.Logger;
-        var opening = await store.OpenReadAsync(name, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted).ConfigureAwait(false);
+        StoreOpening opening;
+        try
+        {
+            opening = await store.OpenReadAsync(name, FirstRead(context.Request, options.EnableRangeProcessing), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Not the request's fault, nor a file that is missing or refused (the store answers those): a 500 that says
+            // so, rather than an exception out of the endpoint and an empty 500.
+            FileServingLog.FileOpenFailed(logger, error, context.Request.Path);
+            await Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error", "The file could not be opened.").ConfigureAwait(false);
+            return true;
+        }
+
         switch (opening.Outcome)
         {
             case StoreOpenOutcome.Found:

@@ -29,4 +29,8 @@ internal static partial class FileServingLog
     [LoggerMessage(EventId = StreamingEventIds.Id.SendFileAccelerated, EventName = nameof(StreamingEventIds.SendFileAccelerated), Level = LogLevel.Debug,
         Message = "SendFileAsync of {Path} (from {Offset}, {Count} bytes) sent by the pump.")]
     public static partial void SendFileAccelerated(ILogger logger, string path, long offset, string count);
+
+    [LoggerMessage(EventId = StreamingEventIds.Id.FileOpenFailed, EventName = nameof(StreamingEventIds.FileOpenFailed), Level = LogLevel.Error,
+        Message = "Opening {Path} to serve it failed; answered 500.")]
+    public static partial void FileOpenFailed(ILogger logger, Exception error, string path);
 }

@@ -38,6 +38,15 @@ internal readonly record struct FileIdentity(ulong Device, ulong Inode, long Len
     public static FileIdentity? Of(string path)
         => IsSupported && NativeMethods.Stat(path, out var stat) == 0 ? From(stat) : null;
 
+    /// <summary>Whether <paramref name="path"/> names something that is neither a regular file nor a directory (a FIFO,
+    /// a device, a socket): opening a FIFO blocks until a writer comes, so such a name is refused before the open.
+    /// <see langword="false"/> when it cannot be told (missing, unsupported platform).</summary>
+    public static bool IsSpecialFile(string path)
+        => IsSupported && NativeMethods.Stat(path, out var stat) == 0 && stat.FileType is not (RegularFileType or DirectoryType);
+
+    private const uint RegularFileType = 0x8000; // S_IFREG
+    private const uint DirectoryType = 0x4000; // S_IFDIR
+
     /// <summary>The stamp the validators are made of, so a cached file's ETag is the one an open gives.</summary>
     public FileStamp ToStamp() => new(Length, DateTime.UnixEpoch.AddTicks(ModifiedNanoseconds / 100), Inode);
 

@@ -60,7 +60,18 @@ public sealed class RootedPathResolver
             FileSystemInfo info = new FileInfo(next);
             if (info.LinkTarget is not null)
             {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true);
+                FileSystemInfo? target;
+                try
+                {
+                    target = info.ResolveLinkTarget(returnFinalTarget: true);
+                }
+                catch (IOException)
+                {
+                    // .NET's own hop limit (a loop), or a link it cannot read: nothing to serve either way.
+                    reason = "symbolic link loop";
+                    return false;
+                }
+
                 if (target is null || !IsUnderRoot(target.FullName))
                 {
                     reason = "symbolic link leaves the root";
@@ -84,7 +95,7 @@ public sealed class RootedPathResolver
     }
 
     /// <summary>The checks on the name itself, before any look at the disk: not empty, no control character,
-    /// backslash or encoded separator, no <c>.</c>/<c>..</c> segment, no dot-file unless allowed.</summary>
+    /// backslash or encoded separator, no empty, <c>.</c> or <c>..</c> segment, no dot-file unless allowed.</summary>
     internal bool IsAcceptableName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? relativePath, out string? reason)
     {
         reason = null;
@@ -122,7 +133,9 @@ public sealed class RootedPathResolver
             var segment = name[range];
             if (segment.IsEmpty)
             {
-                continue;
+                // "a.txt/" or "a//b": the same file under another URL (and, after a slash, typed by no extension).
+                reason = "empty segment";
+                return false;
             }
 
             if (segment is "." or "..")

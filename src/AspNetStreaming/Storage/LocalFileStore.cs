@@ -9,6 +9,10 @@ namespace AspNetStreaming.Storage;
 /// the file there is still the one it holds open) instead of the link walk, open, <c>fstat</c> and close.</remarks>
 internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache? cache = null) : FileStore
 {
+    // ELOOP, which .NET raises as an IOException whose HResult is the errno.
+    private const int LinkLoopErrno = 40;
+    private const int MacLinkLoopErrno = 62;
+
     public override ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
         => ValueTask.FromResult(Open(name));
 
@@ -24,21 +28,34 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
             return StoreOpening.Found(new FileSource(lease));
         }
 
-        // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
-        if (!resolver.TryResolveAccepted(name, out var path, out reason))
-        {
-            return StoreOpening.Refused(reason ?? "refused");
-        }
-
         AsyncFile file;
         try
         {
+            // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
+            if (!resolver.TryResolveAccepted(name, out var path, out reason))
+            {
+                return StoreOpening.Refused(reason ?? "refused");
+            }
+
+            if (FileIdentity.IsSpecialFile(path))
+            {
+                return StoreOpening.Refused("not a regular file");
+            }
+
             file = AsyncFile.OpenRead(path);
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             // UnauthorizedAccessException is also what opening a directory throws: directories are never listed.
             return StoreOpening.NotFound();
+        }
+        catch (PathTooLongException)
+        {
+            return StoreOpening.Refused("name too long");
+        }
+        catch (IOException error) when (error.HResult == (OperatingSystem.IsLinux() ? LinkLoopErrno : MacLinkLoopErrno))
+        {
+            return StoreOpening.Refused("symbolic link loop");
         }
 
         try

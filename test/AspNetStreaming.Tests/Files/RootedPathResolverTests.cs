@@ -19,6 +19,8 @@ public sealed class RootedPathResolverTests : IDisposable
     [InlineData("..%2fsecret.txt")]
     [InlineData("..%5Csecret.txt")]
     [InlineData(".hidden")]
+    [InlineData("sub//data.bin")]
+    [InlineData("data.bin/")]
     [InlineData("")]
     [InlineData(null)]
     public void Refuses(string? path)
@@ -34,7 +36,7 @@ public sealed class RootedPathResolverTests : IDisposable
     {
         _temp.CreateFile("root/sub/data.bin", 1);
         var resolver = new RootedPathResolver(_temp["root"]);
-        Assert.True(resolver.TryResolve("sub//data.bin", out var full, out _));
+        Assert.True(resolver.TryResolve("sub/data.bin", out var full, out _));
         Assert.Equal(_temp["root/sub/data.bin"], full);
     }
 
