@@ -23,8 +23,16 @@ internal sealed record StoreWriteOptions
     /// object there fails the write with <see cref="StoreErrorKind.PreconditionFailed"/>.</summary>
     public bool IfNoneMatch { get; init; }
 
+    /// <summary>Publish only if the object there (if any) has none of these quoted entity tags (<c>If-None-Match</c>
+    /// with tags): one is the store's own condition; with several, the object's tag is read just before the commit.</summary>
+    public IReadOnlyList<string>? IfNoneMatchTags { get; init; }
+
     /// <summary>Publish only over the object with this quoted entity tag (<c>If-Match</c>).</summary>
     public string? IfMatch { get; init; }
+
+    /// <summary>Publish only over an object not modified after this time (<c>If-Unmodified-Since</c>); a missing
+    /// object fails it, as it fails <see cref="IfMatch"/>.</summary>
+    public DateTimeOffset? IfUnmodifiedSince { get; init; }
 
     /// <summary>The content type stored with the object, if any.</summary>
     public string? ContentType { get; init; }

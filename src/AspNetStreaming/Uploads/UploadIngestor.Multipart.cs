@@ -68,7 +68,7 @@ public sealed partial class UploadIngestor
             var wanted = DigestWants.Resolve(request.Headers, options.Digest); // the form's Want-Repr-Digest applies to each file
             var parts = 0;
             var fieldBytes = 0;
-            while (await reader.ReadNextSectionAsync(token).ConfigureAwait(false) is { } section)
+            while (await NextSectionAsync(reader, token).ConfigureAwait(false) is { } section)
             {
                 if (++parts > limits.MaxParts)
                 {
@@ -93,7 +93,15 @@ public sealed partial class UploadIngestor
 
                     if (store is not null)
                     {
-                        received += await StageFilePartAsync(store, upload, section, field, name, options, wanted, token).ConfigureAwait(false);
+                        try
+                        {
+                            received += await StageFilePartAsync(store, upload, section, field, name, options, wanted, token).ConfigureAwait(false);
+                        }
+                        catch (IOException error) when (IsFormCutShort(error))
+                        {
+                            throw FormCutShort(error);
+                        }
+
                         continue;
                     }
 
@@ -104,7 +112,7 @@ public sealed partial class UploadIngestor
                     using var digests = UploadDigests.Expecting(null, null, wanted);
                     long length = 0;
                     int read;
-                    while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, MultipartReadSize), token).ConfigureAwait(false)) > 0)
+                    while ((read = await ReadPartAsync(section.Body, buffer.AsMemory(0, MultipartReadSize), token).ConfigureAwait(false)) > 0)
                     {
                         length += read;
                         received += read;
@@ -135,7 +143,7 @@ public sealed partial class UploadIngestor
                 {
                     var total = 0;
                     int read;
-                    while ((read = await section.Body.ReadAsync(buffer.AsMemory(total, Math.Min(MultipartReadSize, limits.MaxFieldSize + 1) - total), token).ConfigureAwait(false)) > 0)
+                    while ((read = await ReadPartAsync(section.Body, buffer.AsMemory(total, Math.Min(MultipartReadSize, limits.MaxFieldSize + 1) - total), token).ConfigureAwait(false)) > 0)
                     {
                         total += read;
                         if (total > limits.MaxFieldSize)
@@ -180,4 +188,36 @@ public sealed partial class UploadIngestor
     }
 
     private static readonly IHeaderDictionary HeaderDictionaryEmpty = new HeaderDictionary();
+
+    // MultipartReader reports a body that ended (as framed) before the form's closing boundary as a plain IOException;
+    // a client that went away comes as one of its subclasses (ConnectionResetException, BadHttpRequestException). Only
+    // the first is the form's fault: a 400, not a 500.
+    private static bool IsFormCutShort(IOException error) => error.GetType() == typeof(IOException);
+
+    private static UploadException FormCutShort(IOException error)
+        => new(UploadErrorKind.BadRequest, "The multipart body is malformed: it ends before its closing boundary.", error);
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken token)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(token).ConfigureAwait(false);
+        }
+        catch (IOException error) when (IsFormCutShort(error))
+        {
+            throw FormCutShort(error);
+        }
+    }
+
+    private static async ValueTask<int> ReadPartAsync(Stream part, Memory<byte> buffer, CancellationToken token)
+    {
+        try
+        {
+            return await part.ReadAsync(buffer, token).ConfigureAwait(false);
+        }
+        catch (IOException error) when (IsFormCutShort(error))
+        {
+            throw FormCutShort(error);
+        }
+    }
 }

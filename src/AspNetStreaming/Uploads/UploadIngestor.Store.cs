@@ -21,6 +21,8 @@ public sealed partial class UploadIngestor
             IfMatch = ifMatch.Length > 0 ? ifMatch : null,
             CreateOnly = options.Overwrite == UploadOverwritePolicy.Reject,
             IfNoneMatch = request.Headers.IfNoneMatch.ToString().Trim() == "*",
+            IfNoneMatchTags = EntityTagsOf(request.Headers.IfNoneMatch.ToString()),
+            IfUnmodifiedSince = Microsoft.Net.Http.Headers.HeaderUtilities.TryParseDate(request.Headers.IfUnmodifiedSince.ToString(), out var since) ? since : null,
             ContentType = request.ContentType,
         }, cancellationToken).ConfigureAwait(false);
         UploadLog.Stored(_logger, name, written.Length, written.Replaced);
@@ -54,4 +56,12 @@ public sealed partial class UploadIngestor
         (pending.Sha256, pending.Sha512) = (digests.Sha256, digests.Sha512);
         return pending.Length;
     }
+
+    // The quoted tags of an If-None-Match list, weak ones as their opaque tag (If-None-Match compares weakly); none for
+    // "*" or an invalid list.
+    private static List<string>? EntityTagsOf(string header)
+        => header.Trim() is { Length: > 0 } value && value != "*"
+            && Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseList([value], out var tags) && tags.Count > 0
+            ? [.. tags.Select(tag => tag.Tag.ToString())]
+            : null;
 }

@@ -84,6 +84,12 @@ public sealed partial class UploadIngestor : IDisposable
                 throw UploadException.BadRequest($"The file name is not acceptable: {reason}.");
             }
 
+            if (request.Headers.ContentRange.Count > 0)
+            {
+                // RFC 9110 §14.5: a partial PUT taken for a whole one would replace the file with the fragment.
+                throw UploadException.BadRequest("Content-Range on an upload: partial PUT is not supported (a resumable upload appends at an offset).");
+            }
+
             var store = context.RequestServices?.GetService<StreamingStorage>()?.ForUploads();
             var target = Path.Join(root, name);
             if (store is null)

@@ -1,3 +1,4 @@
+using Microsoft.Net.Http.Headers;
 using System.Runtime.InteropServices;
 using AspNetStreaming.IO;
 using AspNetStreaming.IO.Native;
@@ -58,6 +59,9 @@ internal static class UploadStorage
         return false;
     }
 
+    // HTTP dates have whole seconds: a file written within the second of the date is not "more recent" than it.
+    private static DateTime WholeSeconds(DateTime time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
     /// <summary>Deletes a file, ignoring a missing one; returns the error when deletion failed.</summary>
     public static Exception? TryDelete(string path)
     {
@@ -101,6 +105,18 @@ internal static class UploadStorage
             return; // If-Match names the version to replace: the overwrite policy does not apply.
         }
 
+        // RFC 9110 §13.2.2: If-Unmodified-Since counts only without If-Match. Like If-Match, it names a version to
+        // replace, so a missing target fails it too; an invalid date is ignored.
+        if (HeaderUtilities.TryParseDate(headers.IfUnmodifiedSince.ToString(), out var since))
+        {
+            if (FileStamp.Of(target) is not { } stamp || WholeSeconds(stamp.LastWriteUtc) > since.UtcDateTime)
+            {
+                throw new UploadException(UploadErrorKind.PreconditionFailed, "The target was modified after If-Unmodified-Since (or does not exist).");
+            }
+
+            return;
+        }
+
         if (etag is not null && policy == UploadOverwritePolicy.Reject)
         {
             throw new UploadException(UploadErrorKind.Conflict, "A file with this name already exists.");
@@ -117,7 +133,9 @@ internal static class UploadStorage
         lock (PublishLocks[(StringComparer.Ordinal.GetHashCode(target) & int.MaxValue) % PublishLocks.Length])
         {
             CheckPreconditions(headers, target, policy);
-            var mayReplace = headers.IfMatch.Count > 0 || (policy == UploadOverwritePolicy.Replace && headers.IfNoneMatch.Count == 0);
+            // If-None-Match: * is create-only; a list of tags was checked just above against the file there (none
+            // matched), so it may be replaced like any other.
+            var mayReplace = headers.IfMatch.Count > 0 || HeaderUtilities.TryParseDate(headers.IfUnmodifiedSince.ToString(), out _) || (policy == UploadOverwritePolicy.Replace && headers.IfNoneMatch.ToString().Trim() != "*");
             try
             {
                 File.Move(temp, target, overwrite: false);

@@ -149,6 +149,36 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task IfNoneMatchTagsAndIfUnmodifiedSince_AreTheBlobsConditions_AsOnTheDisk()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        using var created = await server.PutAsync("c.bin", [1]);
+        var current = created.Headers.ETag!;
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await SendAsync(server, "c.bin", [2], r => r.Headers.IfNoneMatch.Add(current))).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await SendAsync(server, "c.bin", [2], r =>
+        {
+            r.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"other\""));
+            r.Headers.IfNoneMatch.Add(current);
+        })).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await SendAsync(server, "c.bin", [2], r => r.Headers.IfUnmodifiedSince = DateTimeOffset.UtcNow.AddDays(-1))).StatusCode);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await SendAsync(server, "none.bin", [2], r => r.Headers.IfUnmodifiedSince = DateTimeOffset.UtcNow.AddDays(1))).StatusCode);
+        Assert.Equal([1], (await server.Container.GetBlobClient("c.bin").DownloadContentAsync()).Value.Content.ToArray());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(server, "c.bin", [3], r => r.Headers.IfNoneMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"other\"")))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(server, "c.bin", [4], r => r.Headers.IfUnmodifiedSince = DateTimeOffset.UtcNow.AddDays(1))).StatusCode);
+        Assert.Equal([4], (await server.Container.GetBlobClient("c.bin").DownloadContentAsync()).Value.Content.ToArray());
+        Assert.False((await server.Container.GetBlobClient("none.bin").ExistsAsync()).Value);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(BlobUploadServer server, string name, byte[] body, Action<HttpRequestMessage> conditions)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/" + name) { Content = new ByteArrayContent(body) };
+        conditions(request);
+        return await server.Client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task TwoUploadsOfOneNameAtOnceEndWithOneWholeFile_NeverAMix()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);

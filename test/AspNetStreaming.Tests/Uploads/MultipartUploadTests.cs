@@ -128,4 +128,24 @@ public sealed class MultipartUploadTests
         Assert.Equal(["taken.bin"], server.Files());
         Assert.Equal([7], await File.ReadAllBytesAsync(temp["taken.bin"]));
     }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("")]
+    [InlineData("--zz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"cut.bin\"\r\n\r\nno closing boundary")]
+    public async Task ABodyThatEndsBeforeTheClosingBoundary_Is400_NotA500_AndStoresNothing(string body)
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var content = new ByteArrayContent(Encoding.ASCII.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=zz");
+
+        using var response = await server.Client.PostAsync("m", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(server.Host.Logs.Contains(4005), "not logged as a server failure");
+        Assert.Empty(server.Files());
+        Assert.Empty(server.TempFiles());
+    }
 }

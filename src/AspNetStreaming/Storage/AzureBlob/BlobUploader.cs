@@ -171,12 +171,39 @@ internal static class BlobUploader
         {
             conditions.IfMatch = new ETag(etag);
         }
+        else if (options.IfUnmodifiedSince is { } since)
+        {
+            // The date is checked against the blob as it is now, and the commit is made on exactly that version (its
+            // ETag): as atomic as If-Match, and it does not depend on the service evaluating the date on a commit.
+            var now = await PropertiesAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (now is null || now.LastModified > since)
+            {
+                throw new StoreException(StoreErrorKind.PreconditionFailed, "The object was modified after If-Unmodified-Since (or does not exist).");
+            }
+
+            (conditions.IfMatch, replaced) = (now.ETag, true);
+        }
         else if (options.CreateOnly || options.IfNoneMatch)
         {
             conditions.IfNoneMatch = ETag.All;
         }
+        else if (options.IfNoneMatchTags is [var single])
+        {
+            conditions.IfNoneMatch = new ETag(single);
+            replaced = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+        }
         else
         {
+            if (options.IfNoneMatchTags is { Count: > 1 } tags)
+            {
+                // The service takes one tag per condition: several are checked against the blob as it is now.
+                var current = await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
+                if (current is not null && tags.Contains(current))
+                {
+                    throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag matches If-None-Match.");
+                }
+            }
+
             // Only for the answer (201 or 204): the commit itself is what decides, and a race can only misreport this.
             replaced = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
         }
@@ -205,9 +232,32 @@ internal static class BlobUploader
             // this body's blocks are gone. One whole upload won; this one is refused, never mixed in.
             throw new StoreException(StoreErrorKind.ConcurrentWrite, "Another upload of this name was published while this one was sent.", error);
         }
+        catch (RequestFailedException error) when (error.Status == 412 && options.IfNoneMatchTags is [_] && options.IfMatch is null)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag matches If-None-Match.", error);
+        }
+        catch (RequestFailedException error) when (error.Status is 412 or 404 && options.IfUnmodifiedSince is not null && options.IfMatch is null)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object was modified after If-Unmodified-Since (or does not exist).", error);
+        }
         catch (RequestFailedException error) when (error.Status is 412 or 404 && options.IfMatch is not null)
         {
             throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag does not match If-Match.", error);
+        }
+    }
+
+    private static async Task<string?> CurrentETagAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+        => (await PropertiesAsync(blob, cancellationToken).ConfigureAwait(false))?.ETag.ToString("H");
+
+    private static async Task<BlobProperties?> PropertiesAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException error) when (error.Status == 404)
+        {
+            return null;
         }
     }
 
