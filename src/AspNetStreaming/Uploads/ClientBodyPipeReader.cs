@@ -27,6 +27,12 @@ internal sealed class ClientBodyPipeReader(PipeReader inner) : PipeReader
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.CanBeCanceled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ReadCancellablyAsync(cancellationToken);
+        }
+
         ValueTask<ReadResult> pending;
         try
         {
@@ -51,6 +57,35 @@ internal sealed class ClientBodyPipeReader(PipeReader inner) : PipeReader
         {
             throw new ClientBodyException(error);
         }
+    }
+
+    // A read cancelled through its token leaves Kestrel's request body, and the connection's pipe under it, in the
+    // middle of a read: Kestrel's own drain of the body afterwards fails ("Reading is already in progress") and the
+    // connection ends abnormally. CancelPendingRead ends the read with a result instead, which is advanced past (its
+    // bytes stay unconsumed, for the drain) before the cancellation is thrown as the token's.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReadCancellablyAsync(CancellationToken cancellationToken)
+    {
+        ReadResult result;
+        using (cancellationToken.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), inner))
+        {
+            try
+            {
+                result = await inner.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException error) when (error is not BadHttpRequestException)
+            {
+                throw new ClientBodyException(error);
+            }
+        }
+
+        if (result.IsCanceled && cancellationToken.IsCancellationRequested)
+        {
+            inner.AdvanceTo(result.Buffer.Start);
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return result;
     }
 
     public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);

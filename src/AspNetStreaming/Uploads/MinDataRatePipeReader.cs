@@ -82,6 +82,11 @@ internal sealed class MinDataRatePipeReader : PipeReader, IDisposable
             Interlocked.Add(ref _waitedTicks, Stopwatch.GetTimestamp() - started);
         }
 
+        if (_tooSlow && result.IsCanceled)
+        {
+            _inner.AdvanceTo(result.Buffer.Start); // the read this reader cancelled ends here, so none is left open
+        }
+
         ThrowIfTooSlow();
         Received(result);
         return result;
