@@ -101,6 +101,12 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
                 throw state.Length is null ? UploadException.TooLarge(options.MaxSize) : PastLength();
             }
 
+            if (complete && state.Length is { } announced && context.Request.ContentLength is { } sent && offset + sent != announced)
+            {
+                // Known from the headers: refused before a byte is read, so a refusal changes nothing.
+                throw new UploadException(UploadErrorKind.InconsistentLength, $"The upload would end at {offset + sent} bytes but Upload-Length is {announced}.");
+            }
+
             var body = UploadIngestor.ApplyRequestLimits(context, Math.Max(0, limit), options);
             acquired = _ingestor.TryEnter();
             if (!acquired)

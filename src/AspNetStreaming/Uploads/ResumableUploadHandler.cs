@@ -48,6 +48,12 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
                 throw Inconsistent("Upload-Length does not match the length of a complete upload.");
             }
 
+            if (length is { } announced && request.ContentLength > announced)
+            {
+                // Refused before the upload exists: a refused creation leaves nothing to resume.
+                throw Inconsistent("The content goes past Upload-Length.");
+            }
+
             var (sha256, sha512) = UploadDigests.ReprDigestsOf(request.Headers);
             var state = new ResumableUploadState
             {

@@ -46,19 +46,36 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
         }
 
         _appender.CheckTarget(request, partial ? null : name);
+
+        // creation-with-upload: the first chunk in the creation request. Everything the headers can tell is checked
+        // before the upload exists, so a refused creation leaves nothing behind.
+        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        if (hasBody && !IsChunk(request))
+        {
+            throw new UploadException(UploadErrorKind.UnsupportedMediaType, $"Data in a creation request must have Content-Type: {TusHeaders.ChunkContentType}.");
+        }
+
+        if (request.ContentLength > length)
+        {
+            throw new UploadException(UploadErrorKind.InconsistentLength, "The content goes past Upload-Length.");
+        }
+
+        using var checksum = TusHeaders.ChecksumOf(request);
         var state = new ResumableUploadState { Name = name ?? "", Length = length, Partial = partial, Metadata = NullIfEmpty(metadataField) };
         var upload = await CreateUploadAsync(context, state).ConfigureAwait(false);
-
-        // creation-with-upload: the first chunk in the creation request. An empty upload completes at once.
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
         if (hasBody || length == 0)
         {
-            if (hasBody && !IsChunk(request))
+            try
             {
-                throw new UploadException(UploadErrorKind.UnsupportedMediaType, $"Data in a creation request must have Content-Type: {TusHeaders.ChunkContentType}.");
+                await AppendAsync(context, upload, 0, checksum).ConfigureAwait(false);
             }
-
-            await AppendAsync(context, upload, 0).ConfigureAwait(false);
+            catch (UploadException refused) when (refused.Kind == UploadErrorKind.ChecksumMismatch)
+            {
+                // Its only chunk was wrong and is gone: nobody has its Location to resume it from.
+                await store.DeleteAsync(upload.Id, CancellationToken.None).ConfigureAwait(false);
+                context.Response.Headers.Remove("Location");
+                throw;
+            }
         }
 
         SetOffset(context, upload);
@@ -143,7 +160,8 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
             }
         }
 
-        await AppendAsync(context, upload, offset).ConfigureAwait(false);
+        using var checksum = TusHeaders.ChecksumOf(request);
+        await AppendAsync(context, upload, offset, checksum).ConfigureAwait(false);
         SetOffset(context, upload);
         return TypedResults.NoContent();
     });
@@ -201,9 +219,8 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
     }
 
     // The answer to the append that completes an upload also names its digest (Repr-Digest, as the other uploads do).
-    private async Task AppendAsync(HttpContext context, ResumableUpload upload, long offset)
+    private async Task AppendAsync(HttpContext context, ResumableUpload upload, long offset, UploadDigests checksum)
     {
-        using var checksum = TusHeaders.ChecksumOf(context.Request);
         try
         {
             var appended = await _appender.AppendAsync(context, upload, offset, complete: false, checksum).ConfigureAwait(false);
