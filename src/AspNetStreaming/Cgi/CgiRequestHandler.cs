@@ -163,7 +163,14 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 return location;
             }
 
+            if (!TryAnnouncedLength(head, out var announced))
+            {
+                await MalformedAsync(context, run, scriptName, "Content-Length is not one non-negative integer", logger).ConfigureAwait(false);
+                return null;
+            }
+
             bufferOwned = false;
+            producer.AnnouncedLength = announced;
             producer.SetPrefetched(buffer, end, filled - end);
             var response = context.Response;
             foreach (var (name, value) in head.Headers)
@@ -190,6 +197,28 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    // The script's Content-Length, if it sent one: the response's length (the pump holds the output to it).
+    private static bool TryAnnouncedLength(CgiResponseHead head, out long? length)
+    {
+        length = null;
+        foreach (var (name, value) in head.Headers)
+        {
+            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (length is not null || !long.TryParse(value.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            {
+                return false;
+            }
+
+            length = parsed;
+        }
+
+        return true;
     }
 
     private static async Task MalformedAsync(HttpContext context, ProcessPipelineRun run, string scriptName, string reason, Microsoft.Extensions.Logging.ILogger logger)

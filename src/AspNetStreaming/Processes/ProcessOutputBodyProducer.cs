@@ -28,7 +28,13 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
     }
 
     /// <inheritdoc />
-    public override long? Length => null;
+    public override long? Length => AnnouncedLength;
+
+    /// <summary>The length the program announced for its output (a CGI script's <c>Content-Length</c>), set before
+    /// production: the pump then sends it as the response's length and aborts the response if the output comes up
+    /// short or runs past it, so a client never takes a cut-off body for a whole one. <see langword="null"/> (chunked)
+    /// otherwise.</summary>
+    internal long? AnnouncedLength { get; set; }
 
     /// <summary>The pipeline.</summary>
     public ProcessPipelineRun Run => _run;

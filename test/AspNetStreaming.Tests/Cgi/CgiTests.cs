@@ -17,7 +17,9 @@ public sealed class CgiTests : IDisposable
         #!/bin/bash
         case "$PATH_INFO" in
           /env) printf 'Content-Type: text/plain\n\n'; env | sort ;;
-          /status) printf 'Status: 418 I am a teapot\nContent-Type: text/plain\nX-Extra: yes\nContent-Length: 999\n\nteapot' ;;
+          /status) printf 'Status: 418 I am a teapot\nContent-Type: text/plain\nX-Extra: yes\nContent-Length: 6\n\nteapot' ;;
+          /short) printf 'Content-Type: text/plain\nContent-Length: 100\n\nshort' ;;
+          /badlength) printf 'Content-Type: text/plain\nContent-Length: lots\n\nbody' ;;
           /local) printf 'Location: /cgi-bin/test.cgi/target?from=local\n\n' ;;
           /loop) printf 'Location: /cgi-bin/test.cgi/loop\n\n' ;;
           /target) printf 'Content-Type: text/plain\n\ntarget %s %s' "$REQUEST_METHOD" "$QUERY_STRING" ;;
@@ -116,6 +118,17 @@ public sealed class CgiTests : IDisposable
     }
 
     [Fact]
+    public async Task AScriptsContentLengthFramesTheResponse_AndABodyShortOfItIsCutOff_NotEndedCleanly()
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+
+        var cut = await Assert.ThrowsAnyAsync<Exception>(() => client.GetStringAsync("cgi-bin/test.cgi/short"));
+
+        Assert.True(cut is HttpRequestException or IOException, cut.ToString());
+    }
+
+    [Fact]
     public async Task CrlfHeaderBlocksAreAccepted()
     {
         await using var host = await StartAsync();
@@ -163,6 +176,7 @@ public sealed class CgiTests : IDisposable
     [InlineData("noblank")]
     [InlineData("nothing")]
     [InlineData("badstatus")]
+    [InlineData("badlength")]
     [InlineData("huge")]
     [InlineData("fail")]
     public async Task MalformedOutputIs502(string path)
