@@ -9,7 +9,9 @@ internal static class ResumableHeaders
     // Upload-Complete is a structured boolean: ?1 or ?0.
     public static bool ParseComplete(HttpRequest request)
     {
-        var value = request.Headers["Upload-Complete"].ToString().Trim();
+        // A structured-field Boolean (RFC 8941): its parameters, if any, are ignored.
+        var field = request.Headers["Upload-Complete"].ToString();
+        var value = field.AsSpan(0, field.IndexOf(';') is >= 0 and var semicolon ? semicolon : field.Length).Trim();
         return value switch
         {
             "?1" => true,

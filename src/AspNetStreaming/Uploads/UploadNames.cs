@@ -40,6 +40,13 @@ internal static class UploadNames
                 reason = "the name contains a path separator, a control or a reserved character";
                 return false;
             }
+
+            // Bidirectional controls make a name display other than it is (U+202E turns "fdp.exe" into "exe.pdf"); a byte-order mark is invisible.
+            if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C' or '\uFEFF')
+            {
+                reason = "the name contains a bidirectional control or an invisible mark";
+                return false;
+            }
         }
 
         if (name.Contains("%2f", StringComparison.OrdinalIgnoreCase) || name.Contains("%5c", StringComparison.OrdinalIgnoreCase))

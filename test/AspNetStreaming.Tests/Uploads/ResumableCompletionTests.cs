@@ -104,4 +104,20 @@ public sealed class ResumableCompletionTests
         Assert.Empty(server.Files());
         Assert.Equal(1, new FileInfo(Directory.GetFiles(Path.Join(temp.Path, ".resumable"), "*.part").Single()).Length); // the refused append added nothing
     }
+
+    [Theory]
+    [InlineData("?1;a=1")]
+    [InlineData("?1 ; x")]
+    public async Task UploadComplete_IsAStructuredBoolean_WhoseParametersAreIgnored(string field)
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        using var create = new HttpRequestMessage(HttpMethod.Post, "r/params.bin") { Content = new ByteArrayContent([1, 2]) };
+        create.Headers.TryAddWithoutValidation("Upload-Complete", field);
+
+        using var created = await server.Client.SendAsync(create);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(new byte[] { 1, 2 }, await File.ReadAllBytesAsync(temp["params.bin"]));
+    }
 }

@@ -94,6 +94,10 @@ public sealed class UploadLimitsTests
     [InlineData("COM1.txt", false)]
     [InlineData("trailing.", false)]
     [InlineData("tab\there", false)]
+    [InlineData("invoice\u202Efdp.exe", false)]
+    [InlineData("\u2066isolated\u2069.txt", false)]
+    [InlineData("\uFEFFbom.txt", false)]
+    [InlineData("family \U0001F468\u200D\U0001F469.png", true)]
     [InlineData("", false)]
     public void NamesAreCheckedNotRewritten(string name, bool valid)
     {
