@@ -1,6 +1,7 @@
 using AspNetStreaming.Responses;
 using System.Buffers;
 using System.IO.Pipelines;
+using AspNetStreaming.Diagnostics;
 using AspNetStreaming.IO;
 using AspNetStreaming.Processes;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,15 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         var pathInfo = slash < 0 ? string.Empty : path[slash..];
         if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
         {
-            ProcessLog.CgiScriptNotFound(logger, request.Path, reason ?? "not an executable regular file");
+            if (reason is not null)
+            {
+                StreamingLog.PathRejected(logger, request.Path, reason); // a name that tried to leave the root: Warning, as for files
+            }
+            else
+            {
+                ProcessLog.CgiScriptNotFound(logger, request.Path, "not an executable regular file");
+            }
+
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
             return;
         }

@@ -147,7 +147,7 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
                     throw PastLength();
                 }
 
-                throw _ingestor.Classify(context, error, appended.Added)
+                throw _ingestor.Classify(context, error, appended.Added, kept: true)
                     .With(closesConnection: false, new("Upload-Offset", appended.Offset.ToString(CultureInfo.InvariantCulture)));
             }
 

@@ -102,7 +102,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         {
             if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } found)
             {
-                return NotFound();
+                return NotFound(context);
             }
 
             var upload = await _appender.FinishIfFullAsync(found, context.RequestAborted).ConfigureAwait(false);
@@ -123,7 +123,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         {
             if (await _appender.LoadAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } upload)
             {
-                return NotFound();
+                return NotFound(context);
             }
 
             var state = upload.State;
@@ -175,7 +175,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         {
             if (!ResumableUploadStore.IsValidId(id) || !await store.DeleteAsync(id, context.RequestAborted).ConfigureAwait(false))
             {
-                return NotFound();
+                return NotFound(context);
             }
 
             UploadLog.ResumableDeleted(_ingestor.Logger, id);
@@ -223,7 +223,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
     private UploadProblemHttpResult Problem(HttpContext context, UploadException error)
     {
-        if (UploadErrors.IsClientError(error.Kind))
+        if (UploadErrors.IsClientError(error.Kind) && !error.Logged)
         {
             UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
         }
@@ -232,5 +232,10 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         return UploadResults.Problem(error);
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => Problems.Of(StatusCodes.Status404NotFound, "Not Found", "No such upload (it may have expired or been cancelled).");
+    private Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound(HttpContext context)
+    {
+        const string Detail = "No such upload (it may have expired or been cancelled).";
+        UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", StatusCodes.Status404NotFound, Detail);
+        return Problems.Of(StatusCodes.Status404NotFound, "Not Found", Detail);
+    }
 }

@@ -36,6 +36,10 @@ public sealed class UploadException : Exception
     /// Kestrel resets the stream instead.</summary>
     internal bool ClosesConnection { get; init; }
 
+    /// <summary>Already logged where it was classified (<see cref="UploadIngestor.Classify"/>): the endpoint that
+    /// answers it logs it no second time.</summary>
+    internal bool Logged { get; set; }
+
     /// <summary>This error, answered with the connection closed (HTTP/1.x) when <paramref name="closesConnection"/>,
     /// and with <paramref name="header"/> added.</summary>
     internal UploadException With(bool closesConnection, KeyValuePair<string, string>? header = null)
@@ -51,7 +55,7 @@ public sealed class UploadException : Exception
             headers[extra.Key] = extra.Value;
         }
 
-        return new UploadException(Kind, Detail, InnerException) { Headers = headers, ClosesConnection = closesConnection || ClosesConnection };
+        return new UploadException(Kind, Detail, InnerException) { Headers = headers, ClosesConnection = closesConnection || ClosesConnection, Logged = Logged };
     }
 
     internal static UploadException BadRequest(string detail) => new(UploadErrorKind.BadRequest, detail);

@@ -245,9 +245,17 @@ public sealed partial class UploadIngestor : IDisposable
     }
 
     /// <summary>Turns any failure during an upload into the <see cref="UploadException"/> to answer with, and logs it.</summary>
-    internal UploadException Classify(HttpContext context, Exception error, long received)
+    internal UploadException Classify(HttpContext context, Exception error, long received, bool kept = false)
+    {
+        var classified = ClassifyAndLog(context, error, received, kept);
+        classified.Logged = true;
+        return classified;
+    }
+
+    private UploadException ClassifyAndLog(HttpContext context, Exception error, long received, bool kept)
     {
         var path = context.Request.Path.Value ?? "";
+        var outcome = kept ? "what arrived is kept for a resume" : "nothing was published";
         switch (error)
         {
             case StoreException { Kind: StoreErrorKind.Unavailable } unavailable:
@@ -270,13 +278,13 @@ public sealed partial class UploadIngestor : IDisposable
                 UploadLog.Rejected(_logger, path, tooLarge.StatusCode, tooLarge.Message);
                 return new UploadException(UploadErrorKind.TooLarge, "The upload is larger than the limit.", tooLarge).With(closesConnection: true);
             case BadHttpRequestException bad when !context.RequestAborted.IsCancellationRequested:
-                UploadLog.Aborted(_logger, path, received, bad.Message);
+                UploadLog.Aborted(_logger, path, received, bad.Message, outcome);
                 return new UploadException(bad.StatusCode == StatusCodes.Status408RequestTimeout ? UploadErrorKind.TooSlow : UploadErrorKind.IncompleteBody,
                     "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
             case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException or ClientBodyException:
             case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
                 var stopping = _stopping.IsCancellationRequested;
-                UploadLog.Aborted(_logger, path, received, stopping ? "server shutting down" : "client disconnected");
+                UploadLog.Aborted(_logger, path, received, stopping ? "server shutting down" : "client disconnected", outcome);
                 return new UploadException(stopping ? UploadErrorKind.ShuttingDown : UploadErrorKind.ClientGone,
                     "The upload was interrupted; nothing was stored.", error).With(closesConnection: true);
             default:

@@ -19,8 +19,8 @@ internal static partial class UploadLog
     public static partial void Rejected(ILogger logger, string path, int status, string reason);
 
     [LoggerMessage(EventId = StreamingEventIds.Id.UploadAborted, EventName = nameof(StreamingEventIds.UploadAborted), Level = LogLevel.Information,
-        Message = "Upload to {Path} ended early after {Bytes} bytes ({Reason}); nothing was published.")]
-    public static partial void Aborted(ILogger logger, string path, long bytes, string reason);
+        Message = "Upload to {Path} ended early after {Bytes} bytes ({Reason}); {Outcome}.")]
+    public static partial void Aborted(ILogger logger, string path, long bytes, string reason, string outcome);
 
     [LoggerMessage(EventId = StreamingEventIds.Id.UploadDiskFull, EventName = nameof(StreamingEventIds.UploadDiskFull), Level = LogLevel.Error,
         Message = "Upload to {Path} ran out of disk space; answering 507.")]

@@ -253,6 +253,18 @@ public sealed class CgiTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task ANameThatTriesToLeaveTheRootIsLoggedAsARefusal()
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync("cgi-bin/..%2F..%2Fetc%2Fpasswd");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(host.Logs.Entries, entry => entry.EventId.Id == 2002 && entry.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
     private static Dictionary<string, string> ParseEnv(string text)
     {
         var vars = new Dictionary<string, string>(StringComparer.Ordinal);

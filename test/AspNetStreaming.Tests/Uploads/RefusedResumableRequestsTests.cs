@@ -68,4 +68,34 @@ public sealed class RefusedResumableRequestsTests
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("5", Header(head, "Upload-Offset"));
     }
+
+    [Fact]
+    public async Task AnUnknownUploadIs404_LoggedAsARefusal()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "r/" + new string('a', 32)));
+        using var delete = await server.Client.DeleteAsync("r/" + new string('b', 32));
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (head.StatusCode, delete.StatusCode));
+        Assert.Equal(2, server.Host.Logs.Entries.Count(entry => entry.EventId.Id == 4002));
+    }
+
+    [Fact]
+    public async Task AnAppendCutOff_IsLoggedOnceAsAnAbortThatKeptItsBytes()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "cut.bin", [1]);
+
+        await server.AbortAfterAsync("PATCH", location, 1_000_000, new byte[300_000], 300_000, () => server.Appending(location),
+            "Content-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n");
+        await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4003), "the abort was logged");
+        await Eventually.AssertAsync(() => !server.Appending(location), "the append ended");
+
+        var abort = Assert.Single(server.Host.Logs.Entries, entry => entry.EventId.Id == 4003);
+        Assert.Contains("kept", abort.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Host.Logs.Entries, entry => entry.EventId.Id == 4002);
+    }
 }

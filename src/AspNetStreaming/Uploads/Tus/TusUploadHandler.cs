@@ -209,7 +209,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
         }
         catch (UploadException error)
         {
-            if (UploadErrors.IsClientError(error.Kind))
+            if (UploadErrors.IsClientError(error.Kind) && !error.Logged)
             {
                 UploadLog.Rejected(store.Ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
             }
