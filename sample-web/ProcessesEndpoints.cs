@@ -13,12 +13,16 @@ internal static class ProcessesEndpoints
             o => o.ContentType = "text/plain; charset=utf-8", [HttpMethods.Post]);
 
         // POST /run/grep-count?pattern=P: grep -i -e P | wc -l (seed example pipe_grep). The pattern is one argv
-        // entry after -e, so it may start with '-' without being taken for an option.
+        // entry after -e, so it may start with '-' without being taken for an option. grep's 1 (no line matched) is a
+        // count of 0, its 2 (an invalid pattern) a failure: with PipeFail the answer is 502, not a count.
         app.MapProcessPipeline("/run/grep-count",
         [
-            new ProcessCommandTemplate("grep", "-i", "-e", ProcessArgument.FromQuery<string>("pattern", new ProcessArgumentRules { AllowLeadingDash = true, MaxLength = 1024 })),
+            new ProcessCommandTemplate("grep", "-i", "-e", ProcessArgument.FromQuery<string>("pattern", new ProcessArgumentRules { AllowLeadingDash = true, MaxLength = 1024 }))
+            {
+                SuccessExitCodes = [0, 1],
+            },
             new ProcessCommandTemplate("wc", "-l"),
-        ], o => o.ContentType = "text/plain; charset=utf-8", [HttpMethods.Post]);
+        ], o => (o.ContentType, o.PipeFail) = ("text/plain; charset=utf-8", true), [HttpMethods.Post]);
 
         // /cgi-bin/{script}{/path-info}?query over Streaming:Cgi:Root. The build copies the demo script; a copy
         // may lose its execute bit (zip, some copy tools), so the sample restores it for its own demo script.

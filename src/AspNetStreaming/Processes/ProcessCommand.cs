@@ -36,6 +36,13 @@ public sealed class ProcessCommand
     /// <summary>The arguments, one argv entry each.</summary>
     public IReadOnlyList<string> Arguments { get; }
 
+    /// <summary>The exit codes that mean the program succeeded; only 0 by default. Some programs answer with their exit
+    /// code: <c>grep</c> exits 1 when no line matched (and 2 on an error such as an invalid pattern), <c>diff</c> and
+    /// <c>cmp</c> exit 1 when the inputs differ; list such codes so that only a real failure fails the response.</summary>
+    public IReadOnlyCollection<int> SuccessExitCodes { get; init; } = DefaultSuccessExitCodes;
+
+    internal static readonly IReadOnlyCollection<int> DefaultSuccessExitCodes = [0];
+
     /// <summary>Creates a command (shorthand for the constructor).</summary>
     public static ProcessCommand Create(string fileName, params string[] arguments) => new(fileName, arguments);
 

@@ -22,11 +22,14 @@ public sealed class ProcessCommandTemplate
     /// <summary>The argument templates.</summary>
     public IReadOnlyList<ProcessArgument> Arguments { get; }
 
+    /// <summary>The exit codes that mean the program succeeded (see <see cref="ProcessCommand.SuccessExitCodes"/>).</summary>
+    public IReadOnlyCollection<int> SuccessExitCodes { get; init; } = ProcessCommand.DefaultSuccessExitCodes;
+
     /// <summary>A template from a fixed command.</summary>
     public static ProcessCommandTemplate FromCommand(ProcessCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return new(command.FileName, command.Arguments.Select(ProcessArgument.Literal));
+        return new(command.FileName, command.Arguments.Select(ProcessArgument.Literal)) { SuccessExitCodes = command.SuccessExitCodes };
     }
 
     /// <summary>Binds every argument for a request.</summary>
@@ -43,7 +46,7 @@ public sealed class ProcessCommandTemplate
             }
         }
 
-        command = new ProcessCommand(FileName, values);
+        command = new ProcessCommand(FileName, values) { SuccessExitCodes = SuccessExitCodes };
         error = null;
         return true;
     }

@@ -86,7 +86,7 @@ internal static class ProcessExchange
         {
             status = StatusCodes.Status502BadGateway;
             title = "Bad Gateway";
-            detail = $"The program failed before producing output: {outcome.Describe()}.";
+            detail = $"The program failed before its output was sent: {outcome.Describe()}.";
         }
 
         ProcessLog.FailedBeforeOutput(logger, run.Description, outcome.Describe(), status);

@@ -39,6 +39,10 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
     /// <summary>The pipeline.</summary>
     public ProcessPipelineRun Run => _run;
 
+    /// <summary>Whether <see cref="ReadFirstAsync"/> got less than it asked for: the program may have said all it
+    /// had and be exiting.</summary>
+    internal bool FirstReadWasShort { get; private set; }
+
     /// <summary>Reads the first chunk of output (kept and produced first) so the caller can choose the status
     /// before any header is sent.</summary>
     /// <returns>Whether there was any output; <see langword="false"/> at end of stdout.</returns>
@@ -53,6 +57,7 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         var size = Math.Min(ReadSize, SmallChunk);
         _first = ArrayPool<byte>.Shared.Rent(size);
         _firstLength = await ReadOutputAsync(_first.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+        FirstReadWasShort = _firstLength < size;
         return _firstLength > 0;
     }
 

@@ -14,6 +14,7 @@ namespace AspNetStreaming.Processes;
 internal sealed class ProcessPipelineRun : IAsyncDisposable
 {
     private readonly Process[] _stages;
+    private readonly IReadOnlyCollection<int>[] _successExitCodes;
     private readonly StderrDrain[] _stderr;
     private readonly Task[] _links;
     private readonly MergedOutput? _merged;
@@ -29,6 +30,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     private ProcessPipelineRun(Process[] stages, IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, string description, ProcessSupervisor? supervisor)
     {
         _stages = stages;
+        _successExitCodes = [.. pipeline.Select(command => command.SuccessExitCodes)];
         _options = options;
         _logger = logger;
         _supervisor = supervisor;
@@ -233,7 +235,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
             codes[i] = _stages[i].ExitCode;
         }
 
-        var outcome = new ProcessOutcome(codes, KillReason, _options.PipeFail);
+        var outcome = new ProcessOutcome(codes, KillReason, _options.PipeFail, _successExitCodes);
         ProcessLog.Exited(_logger, Description, string.Join(", ", codes.Select(c => c.ToString(CultureInfo.InvariantCulture))));
         return outcome;
     }

@@ -189,7 +189,7 @@ public sealed class ProcessEndpointTests
     [Fact]
     public async Task NonZeroExitAfterOutputAbortsTheResponse()
     {
-        await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo partial; sleep 0.1; exit 3")));
+        await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo partial; sleep 1; exit 3")));
         using var client = host.CreateClient();
         using var response = await client.GetAsync("p", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
