@@ -24,6 +24,15 @@ public sealed class AzureBlobStorageOptions
     /// <summary>Whether a missing container is created on first use; off by default (then requests answer 503).</summary>
     public bool CreateContainer { get; set; }
 
+    /// <summary>How long one try of a request to the service may take before it is retried (the SDK's network
+    /// timeout): 10 s by default, enough for a block on a slow link. A store that hangs is a 503 after about
+    /// <c>(MaxRetries + 1) × NetworkTimeout</c>.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many times the SDK retries a failed or timed-out request (exponential back-off from 200 ms, at
+    /// most 2 s): 2 by default.</summary>
+    public int MaxRetries { get; set; } = 2;
+
     internal static string? Problem(AzureBlobStorageOptions o)
         => string.IsNullOrWhiteSpace(o.ConnectionString) ? "AzureBlob:ConnectionString is required with Provider AzureBlob."
         : !IsConnectionString(o.ConnectionString) ? "AzureBlob:ConnectionString is not a storage connection string."
@@ -31,6 +40,8 @@ public sealed class AzureBlobStorageOptions
         : o.Prefix.StartsWith('/') || (o.Prefix.Length > 0 && !StoreNames.IsAllowed(o.Prefix.TrimEnd('/'), allowDotFiles: false, out _)) ? "AzureBlob:Prefix must be a relative name (segments without '.', '..' or a leading dot)."
         : o.BlockSize is < 64 * 1024 or > 100 * 1024 * 1024 ? "AzureBlob:BlockSize must be between 64 KiB and 100 MiB."
         : o.MaxConcurrency is < 1 or > 64 ? "AzureBlob:MaxConcurrency must be between 1 and 64."
+        : o.NetworkTimeout < TimeSpan.FromSeconds(1) || o.NetworkTimeout > TimeSpan.FromMinutes(10) ? "AzureBlob:NetworkTimeout must be between 1 second and 10 minutes."
+        : o.MaxRetries is < 0 or > 10 ? "AzureBlob:MaxRetries must be between 0 and 10."
         : null;
 
     private static bool IsContainerName(string name)

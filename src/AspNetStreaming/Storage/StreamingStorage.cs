@@ -20,7 +20,7 @@ internal sealed class StreamingStorage
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = StorageOptions.Rules.ThrowIfInvalid(options.Value);
-        _container = new Lazy<BlobContainerClient>(() => new BlobServiceClient(_options.AzureBlob.ConnectionString, ClientOptions())
+        _container = new Lazy<BlobContainerClient>(() => new BlobServiceClient(_options.AzureBlob.ConnectionString, ClientOptions(_options.AzureBlob))
             .GetBlobContainerClient(_options.AzureBlob.Container));
         _blobWithDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: true));
         _blobWithoutDotFiles = new Lazy<AzureBlobFileStore>(() => NewBlobStore(allowDotFiles: false));
@@ -47,15 +47,16 @@ internal sealed class StreamingStorage
     private AzureBlobFileStore NewBlobStore(bool allowDotFiles) => new(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer,
         allowDotFiles, _options.AzureBlob.BlockSize, _options.AzureBlob.MaxConcurrency);
 
-    // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503.
-    private static BlobClientOptions ClientOptions()
+    // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503: a store that
+    // hangs costs (MaxRetries + 1) network timeouts, 30 s with the defaults (it was 4 × 30 s, and then a 500).
+    private static BlobClientOptions ClientOptions(AzureBlobStorageOptions blob)
     {
         var options = new BlobClientOptions();
         options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.MaxRetries = 3;
+        options.Retry.MaxRetries = blob.MaxRetries;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        options.Retry.NetworkTimeout = blob.NetworkTimeout;
         return options;
     }
 }

@@ -67,7 +67,7 @@ internal sealed class ClientBodyPipeReader(PipeReader inner) : PipeReader
     private async ValueTask<ReadResult> ReadCancellablyAsync(CancellationToken cancellationToken)
     {
         ReadResult result;
-        using (cancellationToken.UnsafeRegister(static reader => ((PipeReader)reader!).CancelPendingRead(), inner))
+        using (cancellationToken.UnsafeRegister(static reader => CancelQuietly((PipeReader)reader!), inner))
         {
             try
             {
@@ -86,6 +86,20 @@ internal sealed class ClientBodyPipeReader(PipeReader inner) : PipeReader
         }
 
         return result;
+    }
+
+    // Runs inside the token's callbacks (RequestAborted's among them): a body Kestrel has already aborted throws from
+    // CancelPendingRead (HTTP/2: "stream ID n error"), and a throw there is Kestrel's unhandled exception. The read it
+    // would have ended fails on its own.
+    internal static void CancelQuietly(PipeReader reader)
+    {
+        try
+        {
+            reader.CancelPendingRead();
+        }
+        catch (Exception error) when (error is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+        }
     }
 
     public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);

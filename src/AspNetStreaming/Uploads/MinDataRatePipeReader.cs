@@ -128,7 +128,7 @@ internal sealed class MinDataRatePipeReader : PipeReader, IDisposable
         {
             _tooSlow = true;
             _timer.Dispose();
-            _inner.CancelPendingRead(); // the waiting read returns (canceled) and throws below
+            ClientBodyPipeReader.CancelQuietly(_inner); // the waiting read returns (canceled) and throws below; a timer callback must never throw
         }
     }
 

@@ -71,6 +71,7 @@ public sealed class StreamLifecycleTests : IDisposable
         await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(StreamingEventIds.UploadAborted.Id), "the cancelled upload was logged (4003)");
         await Eventually.AssertAsync(() => server.TempFiles().Length == 0, "the temporary file is removed");
         Assert.Empty(server.Files());
+        Assert.DoesNotContain(server.Host.Logs.Entries, entry => entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error); // nothing thrown out of an abort callback
     }
 
     [Theory]

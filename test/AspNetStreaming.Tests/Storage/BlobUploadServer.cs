@@ -58,7 +58,8 @@ internal sealed class BlobUploadServer : IAsyncDisposable
     public string LocalRoot => _temp["uploads"];
 
     public static async Task<BlobUploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null,
-        long maxFileSize = 1L << 30, TestProtocol protocol = TestProtocol.Http11, BlobContainerClient? sharedContainer = null)
+        long maxFileSize = 1L << 30, TestProtocol protocol = TestProtocol.Http11, BlobContainerClient? sharedContainer = null,
+        IReadOnlyDictionary<string, string?>? extraSettings = null)
     {
         var temp = new TempDirectory();
         Directory.CreateDirectory(temp["uploads"]);
@@ -74,7 +75,7 @@ internal sealed class BlobUploadServer : IAsyncDisposable
             ["Uploads:MaxSize"] = maxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Uploads:Overwrite"] = overwrite,
             ["Uploads:Multipart:MaxFileSize"] = maxFileSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }).Build();
+        }).AddInMemoryCollection(extraSettings ?? new Dictionary<string, string?>()).Build();
         var logs = new CapturedLogs();
         var host = await KestrelHost.StartAsync(app =>
         {

@@ -69,6 +69,37 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AStoreThatHangs_IsA503WithRetryAfter_AfterItsNetworkTimeouts_ForDownloadsUploadsAndResumableHeads()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite, extraSettings: new Dictionary<string, string?>
+        {
+            ["Storage:AzureBlob:NetworkTimeout"] = "00:00:01",
+            ["Storage:AzureBlob:MaxRetries"] = "1",
+        });
+        using (var stored = await server.PutAsync("hung.bin", RandomBytes(1000)))
+        {
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        }
+
+        using var created = await server.Client.SendAsync(Uploads.ResumableRequests.WithLength(Uploads.ResumableRequests.Tus(HttpMethod.Post, "/tus"), 10));
+        var upload = created.Headers.Location!.OriginalString;
+        await using (await azurite.PauseAsync())
+        {
+            using var download = await server.Client.GetAsync("/files/hung.bin");
+            using var put = await server.PutAsync("hung2.bin", RandomBytes(1000));
+            using var head = await server.Client.SendAsync(Uploads.ResumableRequests.Tus(HttpMethod.Head, upload));
+
+            foreach (var response in new[] { download, put, head })
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+            }
+        }
+
+        Assert.True(server.Logs.Contains(2007) && server.Logs.Contains(4007), "logged as the store unavailable (2007 files, 4007 uploads)");
+    }
+
+    [Fact]
     public async Task AStoreThatStalls_StopsTheClientAfterAFewBlocks_TheBodyIsNeverBufferedWhole()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);

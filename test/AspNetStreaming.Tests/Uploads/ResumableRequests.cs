@@ -43,6 +43,13 @@ internal static class ResumableRequests
         return request;
     }
 
+    /// <summary>The request with <c>Upload-Length</c> set (a tus creation).</summary>
+    public static HttpRequestMessage WithLength(this HttpRequestMessage request, long length)
+    {
+        request.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+        return request;
+    }
+
     public static string Header(HttpResponseMessage response, string name)
         => response.Headers.TryGetValues(name, out var values) ? values.Single() : throw new Xunit.Sdk.XunitException($"no {name} header");
 }

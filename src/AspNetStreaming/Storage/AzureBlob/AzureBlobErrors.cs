@@ -10,8 +10,11 @@ internal static class AzureBlobErrors
     public static bool IsUnavailable(Exception error) => error switch
     {
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
-        AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(IsUnavailable),
+        // Every try failed: a cancelled try among them is the SDK's own network timeout (a cancellation by the caller
+        // stops the retries at once, it never piles up tries).
+        AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(e => e is OperationCanceledException || IsUnavailable(e)),
         HttpRequestException or TimeoutException => true,
+        OperationCanceledException { InnerException: TimeoutException } => true, // one try, timed out (no retries)
         _ => false,
     };
 
