@@ -18,9 +18,14 @@ internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) 
                 await store.RemoveExpiredAsync(DateTime.UtcNow, options.Expiry, stoppingToken).ConfigureAwait(false);
                 RemoveStaleTempFiles(options.Expiry);
             }
-            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception error) when (!stoppingToken.IsCancellationRequested && error is Storage.StoreException { Kind: Storage.StoreErrorKind.Unavailable }
+                or UploadException { Kind: UploadErrorKind.StoreUnavailable })
             {
                 // A store that is down now is swept at the next tick.
+                UploadLog.StoreUnavailable(store.Ingestor.Logger, store.Location, error.Message);
+            }
+            catch (Exception error) when (!stoppingToken.IsCancellationRequested)
+            {
                 UploadLog.CleanupFailed(store.Ingestor.Logger, error, store.Location);
             }
         }

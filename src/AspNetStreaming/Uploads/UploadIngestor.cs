@@ -281,7 +281,8 @@ public sealed partial class UploadIngestor : IDisposable
                 UploadLog.Aborted(_logger, path, received, bad.Message, outcome);
                 return new UploadException(bad.StatusCode == StatusCodes.Status408RequestTimeout ? UploadErrorKind.TooSlow : UploadErrorKind.IncompleteBody,
                     "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
-            case OperationCanceledException or Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException or ClientBodyException:
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
+            case Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException or ClientBodyException:
             case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
                 var stopping = _stopping.IsCancellationRequested;
                 UploadLog.Aborted(_logger, path, received, stopping ? "server shutting down" : "client disconnected", outcome);

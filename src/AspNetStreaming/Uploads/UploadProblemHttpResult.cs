@@ -22,7 +22,9 @@ public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (httpContext.RequestAborted.IsCancellationRequested || httpContext.Response.HasStarted || Error.Kind == UploadErrorKind.ClientGone)
+        // Only a request that is really gone goes unanswered: anything else gets its status, or Kestrel would send a
+        // 200 with no body, which a client takes for a stored upload.
+        if (httpContext.RequestAborted.IsCancellationRequested || httpContext.Response.HasStarted)
         {
             return Task.CompletedTask;
         }

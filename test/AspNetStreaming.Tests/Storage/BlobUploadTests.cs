@@ -100,6 +100,46 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AStoreThatFailsMidUpload_Is503_AndLeavesKestrelsBodyReaderSound()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite, extraSettings: new Dictionary<string, string?>
+        {
+            ["Storage:AzureBlob:NetworkTimeout"] = "00:00:01",
+            ["Storage:AzureBlob:MaxRetries"] = "0",
+        });
+        using var socket = SocketBuffers.NewClientSocket();
+        await socket.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/midway.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: {64 << 20}\r\n\r\n"));
+        var chunk = RandomBytes(256 * 1024);
+        await using (await azurite.PauseAsync())
+        {
+            var sending = Task.Run(async () =>
+            {
+                try
+                {
+                    for (var i = 0; i < 256; i++)
+                    {
+                        await socket.SendAsync(chunk);
+                    }
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    // The server answered and closed: the rest is not wanted.
+                }
+            });
+            var head = await RawHttp.ReadHeadAsync(socket).WaitAsync(Eventually.DefaultTimeout);
+            Assert.True(head.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), head + string.Join("\n", server.Logs.Entries.Where(e => e.EventId.Id >= 4000 || e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => $"{e.EventId.Id} {e.Level} {e.Message} {e.Exception}")));
+            socket.Close();
+            await sending;
+        }
+
+        await Eventually.AssertAsync(() => server.Logs.Contains(4007), "the store failure was logged (4007)");
+        Assert.DoesNotContain(server.Logs.Entries, entry => entry.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)
+            && entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.False((await server.Container.GetBlobClient("midway.bin").ExistsAsync()).Value);
+    }
+
+    [Fact]
     public async Task AStoreThatStalls_StopsTheClientAfterAFewBlocks_TheBodyIsNeverBufferedWhole()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);

@@ -7,14 +7,14 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// those.</summary>
 internal static class AzureBlobErrors
 {
-    public static bool IsUnavailable(Exception error) => error switch
+    public static bool IsUnavailable(Exception error, CancellationToken caller) => error switch
     {
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
-        // Every try failed: a cancelled try among them is the SDK's own network timeout (a cancellation by the caller
-        // stops the retries at once, it never piles up tries).
-        AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(e => e is OperationCanceledException || IsUnavailable(e)),
+        AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(e => IsUnavailable(e, caller)),
         HttpRequestException or TimeoutException => true,
-        OperationCanceledException { InnerException: TimeoutException } => true, // one try, timed out (no retries)
+        // A try cut at the SDK's network timeout is an OperationCanceledException too (on its own timeout token): only
+        // the caller's token tells it from the caller's cancellation.
+        OperationCanceledException => !caller.IsCancellationRequested,
         _ => false,
     };
 

@@ -43,7 +43,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
                 ? StoreOpening.NotFound()
                 : StoreOpening.Unavailable($"The blob container '{container.Name}' does not exist (set Streaming:Storage:AzureBlob:CreateContainer to create it).");
         }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
         {
             return StoreOpening.Unavailable(AzureBlobErrors.Describe(error));
         }
@@ -82,7 +82,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         {
             exists = await ContainerExistsAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
         {
             throw AzureBlobErrors.Unavailable(error);
         }

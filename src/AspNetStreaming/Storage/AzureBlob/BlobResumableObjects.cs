@@ -37,7 +37,7 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         }, cancellationToken).ConfigureAwait(false);
         return new ResumableObject(id, 0, state, created.Value.ETag.ToString("H"), created.Value.LastModified);
-    });
+    }, cancellationToken);
 
     public override Task<ResumableObject?> FindAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
     {
@@ -50,13 +50,13 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         {
             return (ResumableObject?)null;
         }
-    });
+    }, cancellationToken);
 
     public override Task<ResumableObject> SetStateAsync(ResumableObject current, string state, CancellationToken cancellationToken) => Guarded(async () =>
     {
         var changed = await Blob(current.Id).SetMetadataAsync(Metadata(state), IfMatch(current), cancellationToken).ConfigureAwait(false);
         return current with { State = state, Version = changed.Value.ETag.ToString("H"), LastModified = changed.Value.LastModified };
-    });
+    }, cancellationToken);
 
     public override Task<ResumableAppend> AppendAsync(ResumableObject current, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
         => Guarded(async () =>
@@ -89,7 +89,7 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
                 LastModified = result.Value.LastModified,
             };
             return new ResumableAppend(after, staged.Length, staged.Interruption);
-        });
+        }, cancellationToken);
 
     public override Task<StoreWriteResult> PublishAsync(ResumableObject current, IReadOnlyList<ResumableObject> parts, string name, StoreWriteOptions options,
         string completedState, CancellationToken cancellationToken) => Guarded(async () =>
@@ -151,10 +151,10 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         }
 
         return published;
-    });
+    }, cancellationToken);
 
     public override Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
-        (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+        (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value, cancellationToken);
 
     public override Task<bool> DeleteIfUnchangedAsync(ResumableObject current, CancellationToken cancellationToken) => Guarded(async () =>
     {
@@ -166,14 +166,18 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         {
             return false; // appended to meanwhile: not expired any more
         }
-    });
+    }, cancellationToken);
 
     public override async IAsyncEnumerable<ResumableObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await files.RequireContainerAsync(cancellationToken).ConfigureAwait(false);
         var blobs = files.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = Prefix }, cancellationToken);
-        await foreach (var item in blobs.ConfigureAwait(false))
+        await using var pages = blobs.GetAsyncEnumerator(cancellationToken);
+        // Each page is a request to the service: its failures become the store's, as every other call's do (a yield
+        // cannot sit in a try with a catch, so the step is taken apart).
+        while (await Guarded(async () => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
         {
+            var item = pages.Current;
             yield return new ResumableObject(item.Name[Prefix.Length..], item.Properties.ContentLength ?? 0, StateOf(item.Metadata),
                 item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
         }
@@ -240,13 +244,13 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         => metadata is not null && metadata.TryGetValue(StateKey, out var value) ? Encoding.UTF8.GetString(Convert.FromBase64String(value)) : "";
 
     // One place where the service's failures become the store's: unavailable → 503, a failed condition → the race was lost.
-    private static async Task<T> Guarded<T>(Func<Task<T>> operation)
+    private static async Task<T> Guarded<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         try
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
         {
             throw AzureBlobErrors.Unavailable(error);
         }

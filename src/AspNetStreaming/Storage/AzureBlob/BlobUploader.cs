@@ -45,7 +45,7 @@ internal static class BlobUploader
                 {
                     result = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception error) when (keepOnInterruption && !AzureBlobErrors.IsUnavailable(error))
+                catch (Exception error) when (keepOnInterruption && !AzureBlobErrors.IsUnavailable(error, cancellationToken))
                 {
                     interruption = error;
                     break;
@@ -65,22 +65,32 @@ internal static class BlobUploader
                     break;
                 }
 
-                options.Observer?.Invoke(buffer);
-                foreach (var segment in buffer)
+                try
                 {
-                    for (var rest = segment; !rest.IsEmpty;)
+                    options.Observer?.Invoke(buffer);
+                    foreach (var segment in buffer)
                     {
-                        block ??= ArrayPool<byte>.Shared.Rent(blockSize);
-                        var count = Math.Min(rest.Length, blockSize - filled);
-                        rest.Span[..count].CopyTo(block.AsSpan(filled));
-                        filled += count;
-                        rest = rest[count..];
-                        if (filled == blockSize)
+                        for (var rest = segment; !rest.IsEmpty;)
                         {
-                            await StageAsync(blob, upload, ids, inFlight, block, filled, maxConcurrency, storeCancellation).ConfigureAwait(false);
-                            (block, filled) = (null, 0);
+                            block ??= ArrayPool<byte>.Shared.Rent(blockSize);
+                            var count = Math.Min(rest.Length, blockSize - filled);
+                            rest.Span[..count].CopyTo(block.AsSpan(filled));
+                            filled += count;
+                            rest = rest[count..];
+                            if (filled == blockSize)
+                            {
+                                await StageAsync(blob, upload, ids, inFlight, block, filled, maxConcurrency, storeCancellation).ConfigureAwait(false);
+                                (block, filled) = (null, 0);
+                            }
                         }
                     }
+                }
+                catch
+                {
+                    // The store failed mid-buffer: the read still ends here, or Kestrel finds the request body mid-read
+                    // when it drains it ("the body reader is in an invalid state").
+                    body.AdvanceTo(buffer.Start, buffer.End);
+                    throw;
                 }
 
                 total += buffer.Length;
@@ -105,7 +115,7 @@ internal static class BlobUploader
 
             return new StagedBlob(blob, ids, total) { Interruption = interruption };
         }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken.IsCancellationRequested ? cancellationToken : storeCancellation))
         {
             throw AzureBlobErrors.Unavailable(error);
         }
@@ -157,7 +167,7 @@ internal static class BlobUploader
         {
             return await CommitCoreAsync(blob, ids, total, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error))
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
         {
             throw AzureBlobErrors.Unavailable(error);
         }
