@@ -23,7 +23,8 @@ public sealed partial class UploadIngestor
             IfNoneMatch = request.Headers.IfNoneMatch.ToString().Trim() == "*",
             IfNoneMatchTags = EntityTagsOf(request.Headers.IfNoneMatch.ToString()),
             IfUnmodifiedSince = Microsoft.Net.Http.Headers.HeaderUtilities.TryParseDate(request.Headers.IfUnmodifiedSince.ToString(), out var since) ? since : null,
-            ContentType = request.ContentType,
+            // No ContentType: the client's would be served back as it is (text/html under a .txt name is a stored
+            // cross-site script); without one, a blob is served by its name's type, as a file on the disk is.
         }, cancellationToken).ConfigureAwait(false);
         UploadLog.Stored(_logger, name, written.Length, written.Replaced);
         return new StoredUpload(name, written.Location ?? name, written.Length, digests.Sha256, written.Replaced, written.ETag) { Sha512 = digests.Sha512 };
@@ -43,7 +44,6 @@ public sealed partial class UploadIngestor
             {
                 MaxBytes = limit,
                 Observer = digests.IsActive ? digests.Observer : null,
-                ContentType = section.ContentType,
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreException error) when (error.Kind == StoreErrorKind.TooLarge)

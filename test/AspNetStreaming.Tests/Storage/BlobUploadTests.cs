@@ -140,6 +140,22 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task TheUploadersContentTypeIsNotServedBack_TheNameDecides()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        using var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes("<script>alert(1)</script>"));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/html");
+        using (var stored = await server.Client.PutAsync("/uploads/note.txt", content))
+        {
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+        }
+
+        using var served = await server.Client.GetAsync("/files/note.txt");
+
+        Assert.Equal("text/plain", served.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task AStoreThatStalls_StopsTheClientAfterAFewBlocks_TheBodyIsNeverBufferedWhole()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);
