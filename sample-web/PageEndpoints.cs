@@ -6,7 +6,7 @@ namespace SampleWeb;
 
 /// <summary>
 /// The browser page (<c>GET /</c> with <c>Accept: text/html</c>) and what it asks the server for: its own files
-/// (<c>MapFiles("/page")</c>), the list of files (<c>GET /api/files</c>), how the file responses went (<c>GET
+/// (<c>UseStreamingStaticFiles</c> at <c>/page</c>), the list of files (<c>GET /api/files</c>), how the file responses went (<c>GET
 /// /api/stats</c>: counts per status, so the page shows the 206s of the video's range requests), the uploaded files
 /// (<c>MapFiles("/uploaded")</c>) and a program whose output arrives line by line (<c>GET /run/ticker</c>).
 /// </summary>
@@ -38,7 +38,9 @@ internal static class PageEndpoints
         var files = Path.Combine(app.Environment.ContentRootPath, app.Configuration["Streaming:Files:Root"] ?? "demo-content");
         var uploads = Path.Combine(app.Environment.ContentRootPath, app.Configuration["Streaming:Uploads:Root"] ?? "uploads");
         Directory.CreateDirectory(uploads);
-        app.MapFiles("/page", new FileServingOptions { Root = app.PageRoot(), CacheControl = "no-cache" });
+        // The page's own assets always come from the disk (the middleware reads the disk even when /files and
+        // /uploaded serve a blob container).
+        app.UseStreamingStaticFiles(new StreamingStaticFileOptions { RequestPath = "/page", Root = app.PageRoot(), CacheControl = "no-cache" });
         app.MapFiles("/uploaded", new FileServingOptions { Root = uploads });
         app.MapGet("/api/files", () => Results.Json(new
         {

@@ -3,7 +3,10 @@ namespace AspNetStreaming.Http;
 /// <summary>Settings for serving a directory with <c>MapFiles</c>; bound from <c>Streaming:Files</c>.</summary>
 public sealed class FileServingOptions
 {
-    /// <summary>The directory to serve. A relative path is taken from the app's content root.</summary>
+    /// <summary>The directory to serve. A relative path is taken from the app's content root. With a store configured
+    /// (<c>Streaming:Storage:Provider</c> <c>AzureBlob</c>), <c>MapFiles</c> serves the store's names instead, whatever
+    /// the root; serve the app's own assets from the disk with <c>UseStreamingStaticFiles</c>, which always reads the
+    /// disk.</summary>
     public string Root { get; set; } = "demo-content";
 
     /// <summary>Whether files and directories whose names start with a dot may be served. Off by default.</summary>

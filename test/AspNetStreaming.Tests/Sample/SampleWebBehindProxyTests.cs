@@ -65,6 +65,10 @@ public sealed class SampleWebBehindProxyTests(AzuriteServer azurite) : IDisposab
             using var range = await direct.SendAsync(ranges);
             Assert.Equal(HttpStatusCode.PartialContent, range.StatusCode);
             Assert.Equal(data[2_999_000..], await range.Content.ReadAsByteArrayAsync());
+
+            // The page's own assets stay on the disk while /files serves the container.
+            using var script = await direct.GetAsync("/page/app.js");
+            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         }
     }
 
