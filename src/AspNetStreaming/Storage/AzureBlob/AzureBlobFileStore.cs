@@ -57,7 +57,17 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         }
 
         await RequireContainerAsync(cancellationToken).ConfigureAwait(false);
-        return await BlobUploader.StageAsync(container.GetBlockBlobClient(prefix + name), body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
+        var blob = container.GetBlockBlobClient(prefix + name);
+        try
+        {
+            await BlobUploader.CheckConditionsAsync(blob, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
+        {
+            throw AzureBlobErrors.Unavailable(error);
+        }
+
+        return await BlobUploader.StageAsync(blob, body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<bool> DeleteIfUnchangedAsync(string name, string etag, CancellationToken cancellationToken)

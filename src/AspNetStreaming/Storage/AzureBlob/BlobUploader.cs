@@ -15,7 +15,7 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// mix their blocks: the last commit wins, whole. A failure commits nothing; the staged blocks are dropped by the
 /// service (after 7 days, or at the name's next commit).
 /// </summary>
-internal static class BlobUploader
+internal static partial class BlobUploader
 {
     /// <summary>Stages the body as blocks; the result commits them.</summary>
     public static async Task<StagedWrite> StageAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
@@ -156,119 +156,6 @@ internal static class BlobUploader
         var id = BlockId(upload, ids.Count);
         ids.Add(id);
         inFlight.Enqueue((blob.StageBlockAsync(id, new MemoryStream(block, 0, length, writable: false), cancellationToken: cancellationToken), block));
-    }
-
-    /// <summary>Commits <paramref name="ids"/> (blocks staged in <paramref name="blob"/>, in order) as the whole blob,
-    /// under <paramref name="options"/>' conditions.</summary>
-    public static async Task<StoreWriteResult> CommitAsync(BlockBlobClient blob, IReadOnlyList<string> ids, long total, StoreWriteOptions options,
-        CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await CommitCoreAsync(blob, ids, total, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (AzureBlobErrors.IsUnavailable(error, cancellationToken))
-        {
-            throw AzureBlobErrors.Unavailable(error);
-        }
-    }
-
-    private static async Task<StoreWriteResult> CommitCoreAsync(BlockBlobClient blob, IReadOnlyList<string> ids, long total, StoreWriteOptions options, CancellationToken cancellationToken)
-    {
-        var conditions = new BlobRequestConditions();
-        var replaced = options.IfMatch is not null;
-        if (options.IfMatch is { } etag)
-        {
-            conditions.IfMatch = new ETag(etag);
-        }
-        else if (options.IfUnmodifiedSince is { } since)
-        {
-            // The date is checked against the blob as it is now, and the commit is made on exactly that version (its
-            // ETag): as atomic as If-Match, and it does not depend on the service evaluating the date on a commit.
-            var now = await PropertiesAsync(blob, cancellationToken).ConfigureAwait(false);
-            if (now is null || now.LastModified > since)
-            {
-                throw new StoreException(StoreErrorKind.PreconditionFailed, "The object was modified after If-Unmodified-Since (or does not exist).");
-            }
-
-            (conditions.IfMatch, replaced) = (now.ETag, true);
-        }
-        else if (options.CreateOnly || options.IfNoneMatch)
-        {
-            conditions.IfNoneMatch = ETag.All;
-        }
-        else if (options.IfNoneMatchTags is [var single])
-        {
-            conditions.IfNoneMatch = new ETag(single);
-            replaced = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
-        }
-        else
-        {
-            if (options.IfNoneMatchTags is { Count: > 1 } tags)
-            {
-                // The service takes one tag per condition: several are checked against the blob as it is now.
-                var current = await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
-                if (current is not null && tags.Contains(current))
-                {
-                    throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag matches If-None-Match.");
-                }
-            }
-
-            // Only for the answer (201 or 204): the commit itself is what decides, and a race can only misreport this.
-            replaced = (await blob.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
-        }
-
-        try
-        {
-            var committed = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
-            {
-                Conditions = conditions,
-                HttpHeaders = options.ContentType is { } type ? new BlobHttpHeaders { ContentType = type } : null,
-                Metadata = options.Metadata?.ToDictionary(),
-            }, cancellationToken).ConfigureAwait(false);
-            return new StoreWriteResult(total, committed.Value.ETag.ToString("H"), replaced, blob.Uri.GetLeftPart(UriPartial.Path));
-        }
-        catch (RequestFailedException error) when (error.Status == 409 && options.IfNoneMatch && options.IfMatch is null)
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The target already exists (If-None-Match).", error);
-        }
-        catch (RequestFailedException error) when (error.Status == 409 && options.CreateOnly && options.IfMatch is null)
-        {
-            throw new StoreException(StoreErrorKind.AlreadyExists, "An object with this name already exists.", error);
-        }
-        catch (RequestFailedException error) when (error.Status == 400 && error.ErrorCode == "InvalidBlockList")
-        {
-            // Another upload of the name committed first, and a commit drops the uncommitted blocks it does not list:
-            // this body's blocks are gone. One whole upload won; this one is refused, never mixed in.
-            throw new StoreException(StoreErrorKind.ConcurrentWrite, "Another upload of this name was published while this one was sent.", error);
-        }
-        catch (RequestFailedException error) when (error.Status == 412 && options.IfNoneMatchTags is [_] && options.IfMatch is null)
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag matches If-None-Match.", error);
-        }
-        catch (RequestFailedException error) when (error.Status is 412 or 404 && options.IfUnmodifiedSince is not null && options.IfMatch is null)
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object was modified after If-Unmodified-Since (or does not exist).", error);
-        }
-        catch (RequestFailedException error) when (error.Status is 412 or 404 && options.IfMatch is not null)
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag does not match If-Match.", error);
-        }
-    }
-
-    private static async Task<string?> CurrentETagAsync(BlockBlobClient blob, CancellationToken cancellationToken)
-        => (await PropertiesAsync(blob, cancellationToken).ConfigureAwait(false))?.ETag.ToString("H");
-
-    private static async Task<BlobProperties?> PropertiesAsync(BlockBlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        }
-        catch (RequestFailedException error) when (error.Status == 404)
-        {
-            return null;
-        }
     }
 
     /// <summary>A block id of <paramref name="upload"/>'s: all of a blob's ids have this length.</summary>
