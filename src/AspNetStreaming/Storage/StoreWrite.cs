@@ -9,6 +9,10 @@ internal sealed record StoreWriteOptions
     /// <summary>The most bytes the body may have; more fails with <see cref="StoreErrorKind.TooLarge"/>.</summary>
     public long MaxBytes { get; init; } = long.MaxValue;
 
+    /// <summary>The body's bytes read so far, kept up to date as it streams: what the caller logs and counts for a write
+    /// that fails midway.</summary>
+    public System.Runtime.CompilerServices.StrongBox<long>? Received { get; init; }
+
     /// <summary>Sees every segment of the body, in order (the digest).</summary>
     public Action<ReadOnlySequence<byte>>? Observer { get; init; }
 

@@ -10,12 +10,13 @@ namespace AspNetStreaming.Uploads;
 public sealed partial class UploadIngestor
 {
     private async Task<StoredUpload> WriteToStoreAsync(FileStore store, HttpRequest request, string name, PipeReader body, UploadOptions options,
-        UploadDigests digests, CancellationToken cancellationToken)
+        UploadDigests digests, System.Runtime.CompilerServices.StrongBox<long> received, CancellationToken cancellationToken)
     {
         var ifMatch = request.Headers.IfMatch.ToString().Trim();
         var written = await store.WriteAsync(name, body, new StoreWriteOptions
         {
             MaxBytes = options.MaxSize,
+            Received = received,
             Observer = digests.IsActive ? digests.Observer : null,
             BeforeCommit = digests.Verify,
             IfMatch = ifMatch.Length > 0 ? ifMatch : null,

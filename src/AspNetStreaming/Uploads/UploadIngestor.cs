@@ -73,6 +73,7 @@ public sealed partial class UploadIngestor : IDisposable
         var request = context.Request;
         name ??= UploadNames.Generate();
         long received = 0;
+        System.Runtime.CompilerServices.StrongBox<long>? storeReceived = null;
         string? tempPath = null;
         var acquired = false;
         _metrics.Started();
@@ -113,7 +114,8 @@ public sealed partial class UploadIngestor : IDisposable
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
             if (store is not null)
             {
-                var intoStore = await WriteToStoreAsync(store, request, name, body, options, digests, cancel.Token).ConfigureAwait(false);
+                storeReceived = new System.Runtime.CompilerServices.StrongBox<long>();
+                var intoStore = await WriteToStoreAsync(store, request, name, body, options, digests, storeReceived, cancel.Token).ConfigureAwait(false);
                 (received, stored) = (intoStore.Length, 1);
                 return intoStore;
             }
@@ -140,6 +142,10 @@ public sealed partial class UploadIngestor : IDisposable
             if (received == 0 && tempPath is not null && File.Exists(tempPath))
             {
                 received = new FileInfo(tempPath).Length; // how far the body got, for the log and the metrics
+            }
+            else if (received == 0 && storeReceived is not null)
+            {
+                received = storeReceived.Value; // the same for a store: what its staging read
             }
 
             throw Classify(context, error, received);

@@ -52,16 +52,20 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         }
 
-        // A client that sends half its announced length and leaves.
+        // A client that sends half its announced length and leaves, once the server has staged a block of it.
         using (var client = new System.Net.Sockets.TcpClient())
         {
             await client.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
             var stream = client.GetStream();
             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/abort.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {content.Length}\r\n\r\n"));
             await stream.WriteAsync(content.AsMemory(0, content.Length / 2));
+            var blob = server.Container.GetBlockBlobClient("abort.bin");
+            await Eventually.AssertAsync(() => StagedBlocks(blob) > 0, "the server staged a block of the body");
         }
 
         Assert.True(await Eventually.TrueAsync(() => server.Logs.Contains(Diagnostics.StreamingEventIds.UploadAborted.Id)));
+        var aborted = server.Logs.Entries.Single(entry => entry.EventId.Id == Diagnostics.StreamingEventIds.UploadAborted.Id);
+        Assert.DoesNotContain("after 0 bytes", aborted.Message, StringComparison.Ordinal); // how far the body got, as on the disk
         foreach (var name in new[] { "digest.bin", "large.bin", "abort.bin" })
         {
             Assert.False((await server.Container.GetBlobClient(name).ExistsAsync()).Value, $"{name} was published");
@@ -197,6 +201,18 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
         Assert.False((await server.Container.GetBlobClient("new.bin").ExistsAsync()).Value);
         Assert.Equal("already here", (await server.Container.GetBlobClient("taken.bin").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    private static int StagedBlocks(BlockBlobClient blob)
+    {
+        try
+        {
+            return blob.GetBlockList(BlockListTypes.Uncommitted).Value.UncommittedBlocks.Count();
+        }
+        catch (Azure.RequestFailedException error) when (error.Status == 404)
+        {
+            return 0;
+        }
     }
 
     private static MultipartFormDataContent Form(params (string Name, byte[] Bytes)[] files)

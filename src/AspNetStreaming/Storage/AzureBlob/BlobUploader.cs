@@ -94,6 +94,11 @@ internal static partial class BlobUploader
                 }
 
                 total += buffer.Length;
+                if (options.Received is { } received)
+                {
+                    received.Value = total;
+                }
+
                 body.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
