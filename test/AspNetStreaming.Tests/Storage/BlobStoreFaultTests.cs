@@ -1,13 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
 using AspNetStreaming.Tests.Infrastructure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Azure.Storage.Blobs.Specialized;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AspNetStreaming.Tests.Storage;
 
@@ -24,7 +16,7 @@ public sealed class BlobStoreFaultTests(AzuriteServer azurite)
             ["Storage:AzureBlob:NetworkTimeout"] = "00:00:01",
             ["Storage:AzureBlob:MaxRetries"] = "1",
         });
-        using (var stored = await server.PutAsync("hung.bin", RandomBytes(1000)))
+        using (var stored = await server.PutAsync("hung.bin", BlobUploadServer.RandomBytes(1000)))
         {
             Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
         }
@@ -34,7 +26,7 @@ public sealed class BlobStoreFaultTests(AzuriteServer azurite)
         await using (await azurite.PauseAsync())
         {
             using var download = await server.Client.GetAsync("/files/hung.bin");
-            using var put = await server.PutAsync("hung2.bin", RandomBytes(1000));
+            using var put = await server.PutAsync("hung2.bin", BlobUploadServer.RandomBytes(1000));
             using var head = await server.Client.SendAsync(Uploads.ResumableRequests.Tus(HttpMethod.Head, upload));
 
             foreach (var response in new[] { download, put, head })
@@ -58,7 +50,7 @@ public sealed class BlobStoreFaultTests(AzuriteServer azurite)
         using var socket = SocketBuffers.NewClientSocket();
         await socket.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
         await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/midway.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: {64 << 20}\r\n\r\n"));
-        var chunk = RandomBytes(256 * 1024);
+        var chunk = BlobUploadServer.RandomBytes(256 * 1024);
         await using (await azurite.PauseAsync())
         {
             var sending = Task.Run(async () =>
@@ -85,12 +77,5 @@ public sealed class BlobStoreFaultTests(AzuriteServer azurite)
         Assert.DoesNotContain(server.Logs.Entries, entry => entry.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)
             && entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.False((await server.Container.GetBlobClient("midway.bin").ExistsAsync()).Value);
-    }
-
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
     }
 }

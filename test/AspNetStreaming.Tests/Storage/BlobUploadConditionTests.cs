@@ -1,13 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
 using AspNetStreaming.Tests.Infrastructure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Azure.Storage.Blobs.Specialized;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AspNetStreaming.Tests.Storage;
 
@@ -20,18 +12,18 @@ public sealed class BlobUploadConditionTests(AzuriteServer azurite)
     public async Task RejectIsACreateOnlyCommit_AndIfMatchNamesTheVersionToReplace()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, overwrite: "Reject");
-        var first = RandomBytes(100_000);
+        var first = BlobUploadServer.RandomBytes(100_000);
         using var created = await server.PutAsync("r.bin", first);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        using var again = await server.PutAsync("r.bin", RandomBytes(100_000));
+        using var again = await server.PutAsync("r.bin", BlobUploadServer.RandomBytes(100_000));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
 
-        using var stale = await server.PutAsync("r.bin", RandomBytes(10), ifMatch: "\"0x0\"");
+        using var stale = await server.PutAsync("r.bin", BlobUploadServer.RandomBytes(10), ifMatch: "\"0x0\"");
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         Assert.Equal(first, (await server.Container.GetBlobClient("r.bin").DownloadContentAsync()).Value.Content.ToArray());
 
-        var second = RandomBytes(50_000);
+        var second = BlobUploadServer.RandomBytes(50_000);
         using var replaced = await server.PutAsync("r.bin", second, ifMatch: created.Headers.ETag!.ToString());
         Assert.Equal(HttpStatusCode.NoContent, replaced.StatusCode);
         Assert.Equal(second, (await server.Container.GetBlobClient("r.bin").DownloadContentAsync()).Value.Content.ToArray());
@@ -41,13 +33,13 @@ public sealed class BlobUploadConditionTests(AzuriteServer azurite)
     public async Task IfNoneMatchStarOnAnExistingBlob_Is412AsOnTheDisk_AndKeepsIt()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);
-        var first = RandomBytes(1000);
+        var first = BlobUploadServer.RandomBytes(1000);
         using (var created = await server.PutAsync("n.bin", first))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/n.bin") { Content = new ByteArrayContent(RandomBytes(10)) };
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/n.bin") { Content = new ByteArrayContent(BlobUploadServer.RandomBytes(10)) };
         request.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Any);
         using var refused = await server.Client.SendAsync(request);
 
@@ -107,12 +99,5 @@ public sealed class BlobUploadConditionTests(AzuriteServer azurite)
         using var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/" + name) { Content = new ByteArrayContent(body) };
         conditions(request);
         return await server.Client.SendAsync(request);
-    }
-
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
     }
 }

@@ -93,6 +93,14 @@ internal sealed class BlobUploadServer : IAsyncDisposable
         return new BlobUploadServer(temp, host, container, logs, ownsContainer: sharedContainer is null);
     }
 
+    /// <summary><paramref name="count"/> random bytes, a new draw each call.</summary>
+    public static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.Shared.NextBytes(bytes);
+        return bytes;
+    }
+
     public Task<HttpResponseMessage> PutAsync(string name, byte[] content, byte[]? sha256 = null, string? ifMatch = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "/uploads/" + name) { Content = new ByteArrayContent(content) };

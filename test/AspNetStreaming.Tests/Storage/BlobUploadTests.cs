@@ -23,7 +23,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     public async Task APutIsCommittedWhole_WithItsDigestChecked_AndServedBack(TestProtocol protocol)
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, protocol: protocol);
-        var content = RandomBytes(3 * 1024 * 1024 + 17);
+        var content = BlobUploadServer.RandomBytes(3 * 1024 * 1024 + 17);
 
         using var response = await server.PutAsync("a.bin", content, sha256: SHA256.HashData(content));
 
@@ -40,14 +40,14 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     public async Task AWrongDigestATooLargeBodyAndAnAbortCommitNothing()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, maxSize: 2 * 1024 * 1024);
-        var content = RandomBytes(1024 * 1024);
+        var content = BlobUploadServer.RandomBytes(1024 * 1024);
 
         using (var mismatch = await server.PutAsync("digest.bin", content, sha256: new byte[32]))
         {
             Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
         }
 
-        using (var tooLarge = await server.PutAsync("large.bin", RandomBytes(3 * 1024 * 1024)))
+        using (var tooLarge = await server.PutAsync("large.bin", BlobUploadServer.RandomBytes(3 * 1024 * 1024)))
         {
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         }
@@ -96,7 +96,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         using var socket = SocketBuffers.NewClientSocket();
         await socket.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
         await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PUT /uploads/stalled.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: {announced}\r\n\r\n"));
-        var chunk = RandomBytes(256 * 1024);
+        var chunk = BlobUploadServer.RandomBytes(256 * 1024);
         long sent = 0;
         await using (await azurite.PauseAsync())
         {
@@ -132,8 +132,8 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     public async Task TwoUploadsOfOneNameAtOnceEndWithOneWholeFile_NeverAMix()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);
-        var a = RandomBytes(2 * 1024 * 1024);
-        var b = RandomBytes(2 * 1024 * 1024);
+        var a = BlobUploadServer.RandomBytes(2 * 1024 * 1024);
+        var b = BlobUploadServer.RandomBytes(2 * 1024 * 1024);
 
         var responses = await Task.WhenAll(server.PutAsync("same.bin", a), server.PutAsync("same.bin", b));
 
@@ -161,7 +161,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, connectionString: azurite.UnreachableConnectionString());
 
-        using var response = await server.PutAsync("down.bin", RandomBytes(1000));
+        using var response = await server.PutAsync("down.bin", BlobUploadServer.RandomBytes(1000));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter!.Delta);
@@ -173,7 +173,7 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
     public async Task AFormsFilesAreStagedAndAllCommittedTogether()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite);
-        var a = RandomBytes(1024 * 1024 + 5);
+        var a = BlobUploadServer.RandomBytes(1024 * 1024 + 5);
         var b = "second file\n"u8.ToArray();
 
         using var response = await server.Client.PostAsync("/forms", Form(("a.bin", a), ("b.txt", b)));
@@ -191,13 +191,13 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         await using var server = await BlobUploadServer.StartAsync(azurite, overwrite: "Reject", maxFileSize: 512 * 1024);
 
         // The second file is over the limit: the first, already staged, is never committed.
-        using var tooLarge = await server.Client.PostAsync("/forms", Form(("first.bin", RandomBytes(1000)), ("big.bin", RandomBytes(600 * 1024))));
+        using var tooLarge = await server.Client.PostAsync("/forms", Form(("first.bin", BlobUploadServer.RandomBytes(1000)), ("big.bin", BlobUploadServer.RandomBytes(600 * 1024))));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.False((await server.Container.GetBlobClient("first.bin").ExistsAsync()).Value);
 
         // The second name exists and Reject refuses it: the first, committed just before, is deleted again.
         await server.Container.GetBlobClient("taken.bin").UploadAsync(BinaryData.FromString("already here"));
-        using var conflict = await server.Client.PostAsync("/forms", Form(("new.bin", RandomBytes(1000)), ("taken.bin", RandomBytes(1000))));
+        using var conflict = await server.Client.PostAsync("/forms", Form(("new.bin", BlobUploadServer.RandomBytes(1000)), ("taken.bin", BlobUploadServer.RandomBytes(1000))));
         Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
         Assert.False((await server.Container.GetBlobClient("new.bin").ExistsAsync()).Value);
         Assert.Equal("already here", (await server.Container.GetBlobClient("taken.bin").DownloadContentAsync()).Value.Content.ToString());
@@ -224,12 +224,5 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         }
 
         return form;
-    }
-
-    private static byte[] RandomBytes(int count)
-    {
-        var bytes = new byte[count];
-        Random.Shared.NextBytes(bytes);
-        return bytes;
     }
 }
