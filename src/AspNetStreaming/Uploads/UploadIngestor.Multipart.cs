@@ -26,6 +26,7 @@ public sealed partial class UploadIngestor
         var request = context.Request;
         var upload = new MultipartUpload(this, options);
         long received = 0;
+        System.Runtime.CompilerServices.StrongBox<long>? staging = null; // the bytes of the part a store is staging
         var acquired = false;
         var succeeded = false;
         var buffer = ArrayPool<byte>.Shared.Rent(MultipartReadSize);
@@ -95,7 +96,9 @@ public sealed partial class UploadIngestor
                     {
                         try
                         {
-                            received += await StageFilePartAsync(store, upload, section, field, name, options, wanted, token).ConfigureAwait(false);
+                            staging = new System.Runtime.CompilerServices.StrongBox<long>();
+                            received += await StageFilePartAsync(store, upload, section, field, name, options, wanted, staging, token).ConfigureAwait(false);
+                            staging = null;
                         }
                         catch (IOException error) when (IsFormCutShort(error))
                         {
@@ -168,6 +171,7 @@ public sealed partial class UploadIngestor
         catch (Exception error)
         {
             await upload.DisposeAsync().ConfigureAwait(false);
+            received += staging?.Value ?? 0; // how far the body got into the part being staged, for the log and the metrics
             if (error is InvalidDataException invalid)
             {
                 error = UploadException.BadRequest($"The multipart body is malformed: {invalid.Message}");

@@ -33,7 +33,8 @@ public sealed partial class UploadIngestor
 
     // One file part of a form, staged in the store (nothing visible until MultipartUpload.PublishAsync commits it).
     private static async Task<long> StageFilePartAsync(FileStore store, MultipartUpload upload, Microsoft.AspNetCore.WebUtilities.MultipartSection section,
-        string field, string name, UploadOptions options, DigestAlgorithms wanted, CancellationToken cancellationToken)
+        string field, string name, UploadOptions options, DigestAlgorithms wanted, System.Runtime.CompilerServices.StrongBox<long> received,
+        CancellationToken cancellationToken)
     {
         upload.StagedIn(store);
         var pending = upload.Add(field, name, tempPath: null, target: name);
@@ -44,6 +45,7 @@ public sealed partial class UploadIngestor
             pending.Staged = await store.StageAsync(name, PipeReader.Create(section.Body, new StreamPipeReaderOptions(leaveOpen: true)), new StoreWriteOptions
             {
                 MaxBytes = limit,
+                Received = received,
                 Observer = digests.IsActive ? digests.Observer : null,
             }, cancellationToken).ConfigureAwait(false);
         }

@@ -203,6 +203,32 @@ public sealed class BlobUploadTests(AzuriteServer azurite)
         Assert.Equal("already here", (await server.Container.GetBlobClient("taken.bin").DownloadContentAsync()).Value.Content.ToString());
     }
 
+    [Fact]
+    public async Task AFormCutOffMidFile_CommitsNothing_AndLogsHowFarItsBodyGot()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        var content = BlobUploadServer.RandomBytes(1024 * 1024);
+        var head = System.Text.Encoding.ASCII.GetBytes(
+            "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"cut.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+                $"POST /forms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: {head.Length + content.Length + 8}\r\n\r\n"));
+            await stream.WriteAsync(head);
+            await stream.WriteAsync(content.AsMemory(0, content.Length / 2));
+            var blob = server.Container.GetBlockBlobClient("cut.bin");
+            await Eventually.AssertAsync(() => StagedBlocks(blob) > 0, "the server staged a block of the file");
+        }
+
+        await Eventually.AssertAsync(() => server.Logs.Contains(Diagnostics.StreamingEventIds.UploadAborted.Id), "the abort was logged (4003)");
+        var aborted = server.Logs.Entries.Single(entry => entry.EventId.Id == Diagnostics.StreamingEventIds.UploadAborted.Id);
+        var bytes = long.Parse(System.Text.RegularExpressions.Regex.Match(aborted.Message, @"after (\d+) bytes").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(bytes, BlobUploadServer.BlockSize, content.Length / 2); // at least the staged block: not 0
+        Assert.False((await server.Container.GetBlobClient("cut.bin").ExistsAsync()).Value);
+    }
+
     private static int StagedBlocks(BlockBlobClient blob)
     {
         try
