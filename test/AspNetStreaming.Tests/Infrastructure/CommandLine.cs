@@ -9,7 +9,8 @@ internal static class CommandLine
 {
     /// <summary>Starts <paramref name="program"/> with stdin, stdout and stderr redirected; fails the test, with
     /// <paramref name="installHint"/>, when it cannot be started.</summary>
-    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory, string installHint)
+    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory, string installHint,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -19,6 +20,11 @@ internal static class CommandLine
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
@@ -36,9 +42,9 @@ internal static class CommandLine
     }
 
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout,
-        string? workingDirectory = null)
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(program, arguments, workingDirectory, "install it (.ci/run does)");
+        using var process = Start(program, arguments, workingDirectory, "install it (.ci/run does)", environment);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
