@@ -33,10 +33,9 @@ internal static class ProcessesEndpoints
             File.SetUnixFileMode(demo, File.GetUnixFileMode(demo) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         }
 
-        if (Directory.Exists(cgiRoot))
-        {
-            app.MapCgi("/cgi-bin", cgiRoot);
-        }
+        // A root that is not there stops the start (MapCgi throws), as a missing Streaming:Files:Root does: a typo in
+        // the setting must not quietly turn every /cgi-bin request into a 404.
+        app.MapCgi("/cgi-bin", cgiRoot);
 
         return app;
     }

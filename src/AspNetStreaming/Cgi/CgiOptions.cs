@@ -26,7 +26,9 @@ public sealed class CgiOptions
     internal static OptionsRules<CgiOptions> Rules { get; } = new("Streaming:Cgi", o =>
         o.MaxHeaderBytes <= 0 ? "MaxHeaderBytes must be positive."
         : o.MaxInternalRedirects < 0 ? "MaxInternalRedirects must not be negative."
+        : o.MaxHeaderBytes > 16 * 1024 * 1024 ? "MaxHeaderBytes must be at most 16 MiB."
         : o.MaxSpoolBytes < 0 ? "MaxSpoolBytes must not be negative."
+        : o.SpoolDirectory is { Length: > 0 } spool && !Directory.Exists(spool) ? $"SpoolDirectory '{spool}' does not exist."
         : null);
 
     /// <summary>A copy a mapping adjusts without touching the registered options.</summary>

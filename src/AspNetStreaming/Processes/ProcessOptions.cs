@@ -103,7 +103,14 @@ public sealed class ProcessOptions
 
     internal static OptionsRules<ProcessOptions> Rules { get; } = new("Streaming:Processes", o =>
         o.ReadSize <= 0 ? "ReadSize must be positive."
+        : o.ReadSize > MaxReadSize ? $"ReadSize must be at most {MaxReadSize} bytes."
         : o.PipeBufferSize <= 0 ? "PipeBufferSize must be positive."
+        : o.IdleTimeout is { } idle && !IsUsableTimeout(idle) ? "IdleTimeout must be positive and under 24 days when set."
+        : o.TotalTimeout is { } total && !IsUsableTimeout(total) ? "TotalTimeout must be positive and under 24 days when set."
+        : o.KillGracePeriod < TimeSpan.Zero || o.KillGracePeriod > TimeSpan.FromMinutes(10) ? "KillGracePeriod must be between 0 and 10 minutes."
+        : o.MaxOutputBytes < 0 ? "MaxOutputBytes must not be negative when set."
+        : o.MaxRequestBodySize < 0 ? "MaxRequestBodySize must not be negative when set."
+        : o.WorkingDirectory is { Length: > 0 } directory && !Directory.Exists(directory) ? $"WorkingDirectory '{directory}' does not exist."
         : o.StderrMaxLineLength <= 0 ? "StderrMaxLineLength must be positive."
         : o.StderrMaxLinesPerSecond <= 0 ? "StderrMaxLinesPerSecond must be positive."
         : o.StderrCaptureBytes < 0 ? "StderrCaptureBytes must not be negative."
@@ -111,6 +118,13 @@ public sealed class ProcessOptions
         : o.MaxConcurrency <= 0 ? "MaxConcurrency must be positive when set."
         : o.RetryAfterSeconds < 0 ? "RetryAfterSeconds must not be negative."
         : null);
+
+    // 256 MiB: a read buffer is rented per response; more is a typo, and near int.MaxValue the CGI header buffer's
+    // size (MaxHeaderBytes + ReadSize) would overflow.
+    private const int MaxReadSize = 256 * 1024 * 1024;
+
+    // A timer takes at most about 24.8 days (int.MaxValue milliseconds); zero or less would kill every run at once.
+    private static bool IsUsableTimeout(TimeSpan timeout) => timeout > TimeSpan.Zero && timeout.TotalMilliseconds < int.MaxValue - 1;
 
     /// <summary>Throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming the first setting out of range.</summary>
     internal void Validate() => Rules.ThrowIfInvalid(this);

@@ -25,6 +25,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
     private readonly ProcessTimeouts _timeouts;
     private readonly ProcessSupervisor? _supervisor;
     private readonly Lazy<Task<ProcessOutcome>> _outcome;
+    private readonly Stream[] _outputPipes; // the last stage's stdout and every stderr: what AfterKill closes
     private int _disposed;
 
     private ProcessPipelineRun(Process[] stages, IReadOnlyList<ProcessCommand> pipeline, ProcessOptions options, ILogger logger, string description, ProcessSupervisor? supervisor)
@@ -35,7 +36,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         _logger = logger;
         _supervisor = supervisor;
         Description = description;
-        _killer = new ProcessTreeKiller(stages, options.KillGracePeriod, Killing);
+        _killer = new ProcessTreeKiller(stages, options.KillGracePeriod, Killing, AfterKill);
         _outcome = new(WaitAllAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         StandardInput = stages[0].StandardInput.BaseStream;
         if (options.MergeStandardError)
@@ -45,6 +46,7 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
         }
 
         StandardOutput = _merged?.Reader ?? stages[^1].StandardOutput.BaseStream;
+        _outputPipes = [stages[^1].StandardOutput.BaseStream, .. stages.Select(stage => stage.StandardError.BaseStream)];
         foreach (var stage in stages)
         {
             ProcessGroupSignals.TryGrowPipe(stage.StandardInput.BaseStream, options.PipeBufferSize);
@@ -106,7 +108,23 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
 
         var description = string.Join(" | ", pipeline);
         var stages = ProcessLauncher.StartAll(pipeline, description, options, logger, extraEnvironment, workingDirectory ?? options.WorkingDirectory);
-        var run = new ProcessPipelineRun(stages, pipeline, options, logger, description, supervisor);
+        ProcessPipelineRun run;
+        try
+        {
+            run = new ProcessPipelineRun(stages, pipeline, options, logger, description, supervisor);
+        }
+        catch
+        {
+            // Nothing owns the stages yet (options that passed no validation, memory): they must not outlive the throw.
+            foreach (var stage in stages)
+            {
+                ProcessTreeKiller.KillNow(stage);
+                stage.Dispose();
+            }
+
+            throw;
+        }
+
         supervisor?.Track(run);
         ProcessLog.Started(logger, description, string.Join(",", run.ProcessIds));
         return run;
@@ -219,6 +237,23 @@ internal sealed class ProcessPipelineRun : IAsyncDisposable
 
         _ = KillAsync(reason);
     }
+
+    // Once the trees are killed, a pipe can still be held open by a process that left them before the snapshot could
+    // see it (a daemon whose parent was already gone): its reader would wait for an end that never comes, and the
+    // request with it. Our ends of the output pipes are closed a moment after the kill (time for the end the kill
+    // itself brings to be read first), so every read ends and the outcome, a kill, decides the answer.
+    private void AfterKill() => _ = CloseOutputsSoonAsync();
+
+    private async Task CloseOutputsSoonAsync()
+    {
+        await Task.Delay(OutputCloseDelay).ConfigureAwait(false);
+        foreach (var pipe in _outputPipes)
+        {
+            await CloseQuietlyAsync(pipe).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan OutputCloseDelay = TimeSpan.FromMilliseconds(250);
 
     private void Killing(ProcessKillReason reason)
     {

@@ -11,7 +11,8 @@ namespace AspNetStreaming.Processes;
 /// <param name="stages">The stages; each leads its own process group when <see cref="ProcessLauncher.UsesProcessGroups"/>.</param>
 /// <param name="gracePeriod">How long SIGTERM has before SIGKILL.</param>
 /// <param name="killing">Told the reason as the kill starts (for the log and the metrics).</param>
-internal sealed class ProcessTreeKiller(IReadOnlyList<Process> stages, TimeSpan gracePeriod, Action<ProcessKillReason> killing)
+/// <param name="killed">Called once the kill is over (the children reaped), before its task completes.</param>
+internal sealed class ProcessTreeKiller(IReadOnlyList<Process> stages, TimeSpan gracePeriod, Action<ProcessKillReason> killing, Action? killed = null)
 {
     private readonly Lock _gate = new();
     private Task? _kill;
@@ -96,6 +97,18 @@ internal sealed class ProcessTreeKiller(IReadOnlyList<Process> stages, TimeSpan 
 
     private async Task KillTreesAsync(ProcessKillReason reason)
     {
+        try
+        {
+            await KillAndReapAsync(reason).ConfigureAwait(false);
+        }
+        finally
+        {
+            killed?.Invoke();
+        }
+    }
+
+    private async Task KillAndReapAsync(ProcessKillReason reason)
+    {
         killing(reason);
         if (!ProcessLauncher.UsesProcessGroups)
         {
@@ -108,13 +121,17 @@ internal sealed class ProcessTreeKiller(IReadOnlyList<Process> stages, TimeSpan 
             return;
         }
 
+        // Taken before the first signal: a descendant that left its stage's group (setsid, a daemon's double fork)
+        // is reached only through its parent, which the SIGTERM may take away.
+        var escaped = ProcessDescendants.Snapshot(stages.Where(stage => !HasExited(stage)).Select(stage => stage.Id));
         foreach (var stage in stages)
         {
             ProcessGroupSignals.Signal(stage.Id, ProcessGroupSignals.SigTerm);
         }
 
+        escaped.Signal(ProcessGroupSignals.SigTerm);
         var started = Stopwatch.GetTimestamp();
-        while (AnyGroupAlive && Stopwatch.GetElapsedTime(started) < gracePeriod)
+        while ((AnyGroupAlive || escaped.AnyAlive) && Stopwatch.GetElapsedTime(started) < gracePeriod)
         {
             await Task.Delay(10).ConfigureAwait(false);
         }
@@ -123,6 +140,8 @@ internal sealed class ProcessTreeKiller(IReadOnlyList<Process> stages, TimeSpan 
         {
             ProcessGroupSignals.Signal(stage.Id, ProcessGroupSignals.SigKill);
         }
+
+        escaped.Signal(ProcessGroupSignals.SigKill);
 
         // Reap our children (the framework waits on them once they exit).
         foreach (var stage in stages)

@@ -136,6 +136,46 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
+    public async Task AProcessThatLeftTheGroup_IsKilledWithTheTree_AndOneNoTreeReaches_CannotHoldTheResponseOpen()
+    {
+        // Two escapes from the stage's process group, both keeping stdout open: one whose parent (the shell) is still
+        // there at the kill, so the tree reaches it; one whose parent left at once (a daemon), which nothing reaches.
+        using var temp = new TempDirectory();
+        var pids = temp["pids"];
+        await using var host = await StartAsync(app => app.MapProcess("/p",
+            Bash("setsid sleep 1000 & echo $! >> \"$1\"; (setsid sleep 1000 & echo $! >> \"$1\"); sleep 1000", pids),
+            o => o.IdleTimeout = TimeSpan.FromMilliseconds(500)));
+        using var client = host.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(30);
+        int[] escaped = [];
+        try
+        {
+            var request = client.GetAsync("p");
+            escaped = await ReadPidsAsync(pids, 2);
+
+            using var response = await request;
+
+            Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+            Assert.True(KilledFor(host, ProcessKillReason.IdleTimeout));
+            Assert.True(await WaitDeadAsync([escaped[0]]), $"the escaped child {escaped[0]} outlived the kill");
+        }
+        finally
+        {
+            foreach (var pid in escaped.Where(pid => !IsDead(pid)))
+            {
+                try
+                {
+                    System.Diagnostics.Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task IdleTimeoutAfterOutputAbortsTheBody()
     {
         await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo hello; sleep 1000"), o => o.IdleTimeout = TimeSpan.FromMilliseconds(300)));
