@@ -16,6 +16,10 @@ internal sealed record StoreWriteOptions
     /// <summary>Sees every segment of the body, in order (the digest).</summary>
     public Action<ReadOnlySequence<byte>>? Observer { get; init; }
 
+    /// <summary>A resumable append whose body breaks off keeps none of it (the body came with a checksum that its
+    /// missing end would have been checked against), instead of keeping what arrived.</summary>
+    public bool DiscardOnInterruption { get; init; }
+
     /// <summary>Runs after the last byte is staged and before the commit; throwing leaves nothing visible.</summary>
     public Action? BeforeCommit { get; init; }
 

@@ -102,6 +102,14 @@ internal sealed class LocalResumableUploadStore : ResumableUploadStore
             file.SetLength(current);
             throw;
         }
+        catch (Exception error) when (digests.ChecksContent)
+        {
+            // The request's checksum covers bytes that never came, so none of what did can be checked: the chunk is
+            // discarded whole (tus checksum, RFC 9530 Content-Digest), and the client resends it from the old offset.
+            file.SetLength(current);
+            upload.Offset = current;
+            return new ResumableAppendOutcome(0, current, error);
+        }
         catch (Exception error)
         {
             // Every byte that reached the disk stays: the client resumes from the file's length.

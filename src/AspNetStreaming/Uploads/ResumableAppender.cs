@@ -140,14 +140,15 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
                     throw new UploadException(UploadErrorKind.NotFound, "The upload was cancelled (DELETE) during this append.");
                 }
 
-                // Every byte that reached the store stays: the client resumes from the offset.
+                // Every byte that reached the store stays (none, for a checksummed one): the client resumes from the offset.
                 interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
                 if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } && state.Length is not null)
                 {
                     throw PastLength();
                 }
 
-                throw _ingestor.Classify(context, error, appended.Added, kept: true)
+                // With a checksum of its own the append kept nothing (ChecksContent): the log must not say otherwise.
+                throw _ingestor.Classify(context, error, appended.Added, kept: !digests.ChecksContent)
                     .With(closesConnection: false, new("Upload-Offset", appended.Offset.ToString(CultureInfo.InvariantCulture)));
             }
 

@@ -63,6 +63,7 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
                 MaxBytes = limit,
                 Observer = digests.IsActive ? digests.Observer : null,
                 BeforeCommit = digests.Verify,
+                DiscardOnInterruption = digests.ChecksContent,
             }, cancellationToken).ConfigureAwait(false);
             upload.Version = appended.Upload;
             upload.Offset = appended.Upload.Length;

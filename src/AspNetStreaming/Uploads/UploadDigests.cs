@@ -56,6 +56,10 @@ internal sealed class UploadDigests : IDisposable
     /// <summary>Feeds a buffer to every hash; allocated once per upload, called per read.</summary>
     public Action<ReadOnlySequence<byte>> Observer { get; }
 
+    /// <summary>Whether the request carried a checksum of its own content to check (<c>Content-Digest</c>,
+    /// <c>Content-MD5</c>, tus' <c>Upload-Checksum</c>): then a body cut short is unchecked, and none of it may be kept.</summary>
+    public bool ChecksContent => _expectedSha256 is not null || _expectedSha512 is not null || _expectedOther is not null;
+
     /// <summary>Whether any hashing happens at all.</summary>
     public bool IsActive => _sha256 is not null || _sha512 is not null || _other is not null || _also is not null;
 

@@ -55,6 +55,25 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AnAppendWithAContentDigest_CutOffMidway_CommitsNone_OfItsUncheckedBytes()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        var data = UploadServer.RandomBytes(4_000_000, seed: 6);
+        using var created = await server.Client.SendAsync(CreateWithLength("checked.bin", data[..1_000_000], data.Length));
+        var location = created.Headers.Location!.OriginalString;
+        var upload = server.Container.GetBlockBlobClient(".resumable/" + location[(location.LastIndexOf('/') + 1)..]);
+        var digest = $"Content-Digest: sha-256=:{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(data.AsSpan(1_000_000)))}:\r\n";
+
+        await AbortAfterAsync(server, location, 3_000_000, data.AsMemory(1_000_000, 1_500_000),
+            () => upload.GetBlockList(BlockListTypes.Uncommitted).Value.UncommittedBlocks.Count() >= 4, digest);
+        await Eventually.AssertAsync(() => server.Host.Logs.Contains(4003), "the cut-off append ended");
+
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal("1000000", Header(head, "Upload-Offset"));
+        Assert.Equal(1_000_000, (await upload.GetPropertiesAsync()).Value.ContentLength);
+    }
+
+    [Fact]
     public async Task EachRequestOnAnotherInstance_CompletesTheSameUpload()
     {
         await using var first = await BlobUploadServer.StartAsync(azurite);
@@ -233,12 +252,13 @@ public sealed class BlobResumableUploadTests(AzuriteServer azurite)
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(server.LocalRoot, "*", SearchOption.AllDirectories), path => !path.Contains(".resumable", StringComparison.Ordinal));
     }
 
-    private static async Task AbortAfterAsync(BlobUploadServer server, string location, long contentLength, ReadOnlyMemory<byte> sent, Func<bool> serverHasIt)
+    private static async Task AbortAfterAsync(BlobUploadServer server, string location, long contentLength, ReadOnlyMemory<byte> sent, Func<bool> serverHasIt,
+        string extraHeaders = "")
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, server.Host.BaseAddress.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"PATCH {location} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {contentLength}\r\n"
-            + $"Content-Type: application/partial-upload\r\nUpload-Offset: 1000000\r\nUpload-Complete: ?1\r\n\r\n"));
+            + $"Content-Type: application/partial-upload\r\nUpload-Offset: 1000000\r\nUpload-Complete: ?1\r\n{extraHeaders}\r\n"));
         await socket.SendAsync(sent);
         await Eventually.AssertAsync(serverHasIt, "the server staged the append's first blocks");
         socket.LingerState = new LingerOption(true, 0); // RST: an abrupt client failure

@@ -69,8 +69,10 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
             {
                 options.BeforeCommit?.Invoke();
             }
-            else if (staged.Length == 0)
+            else if (staged.Length == 0 || options.DiscardOnInterruption)
             {
+                // Nothing to keep, or nothing that may be kept (its checksum was never checked): nothing committed; the
+                // next commit without them drops the staged blocks.
                 return new ResumableAppend(current, 0, staged.Interruption);
             }
 
