@@ -95,10 +95,25 @@ public static class PipeReaderExtensions
         ArgumentNullException.ThrowIfNull(file);
         ArgumentOutOfRangeException.ThrowIfNegative(minWriteSize);
         long written = 0;
+        var examined = ReadOnlySequence<byte>.Empty;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch when (!examined.IsEmpty)
+            {
+                // The body broke off (a reset, an early end, a timeout) while bytes waited for more to join them: they
+                // arrived, so they are written before the failure goes up (a resumable append keeps them). The pipe
+                // still owns them, unconsumed, until the request ends.
+                await WriteQuietlyAsync(file, offset + written, examined, observer).ConfigureAwait(false);
+                throw;
+            }
+
             var buffer = result.Buffer;
+            examined = ReadOnlySequence<byte>.Empty;
             if (maxBytes >= 0 && written + buffer.Length > maxBytes)
             {
                 reader.AdvanceTo(buffer.Start);
@@ -108,6 +123,7 @@ public static class PipeReaderExtensions
             if (buffer.Length < minWriteSize && !result.IsCompleted && !result.IsCanceled)
             {
                 reader.AdvanceTo(buffer.Start, buffer.End); // examined, not consumed: wait for more
+                examined = buffer;
                 continue;
             }
 
@@ -154,5 +170,18 @@ public static class PipeReaderExtensions
 
         var lastPosition = line.GetPosition(line.Length - 1);
         return line.Slice(lastPosition).FirstSpan[0] == (byte)'\r' ? line.Slice(0, line.Length - 1) : line;
+    }
+
+    private static async ValueTask WriteQuietlyAsync(AsyncFile file, long offset, ReadOnlySequence<byte> buffer, Action<ReadOnlySequence<byte>>? observer)
+    {
+        try
+        {
+            await file.WriteAsync(offset, buffer, CancellationToken.None).ConfigureAwait(false);
+            observer?.Invoke(buffer);
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The failure that ended the body is the one to report; the file keeps the prefix it has.
+        }
     }
 }

@@ -94,4 +94,22 @@ public sealed class PipeReaderExtensionsTests : IDisposable
         Assert.Equal(4500, error.Limit);
         Assert.InRange(file.Length, 0, 4500);
     }
+
+    [Fact]
+    public async Task CopyToFileAsync_ASourceThatFailsWhileBytesWaitForMore_WritesThoseBytesFirst()
+    {
+        // Fewer bytes than minWriteSize wait in the pipe for more; then the source fails (a client reset, an early end).
+        var path = _dir["broken.bin"];
+        var pipe = new Pipe();
+        var sent = RandomNumberGenerator.GetBytes(10_000);
+        await pipe.Writer.WriteAsync(sent);
+        using var file = AsyncFile.OpenWrite(path);
+        var copy = pipe.Reader.CopyToFileAsync(file, 0, minWriteSize: 64 * 1024).AsTask(); // runs until it waits for more
+        Assert.False(copy.IsCompleted);
+        await pipe.Writer.CompleteAsync(new IOException("The client reset the connection."));
+
+        await Assert.ThrowsAsync<IOException>(() => copy);
+
+        Assert.Equal(sent, await File.ReadAllBytesAsync(path));
+    }
 }

@@ -9,6 +9,34 @@ namespace AspNetStreaming.Tests.Uploads;
 
 public sealed class ResumableUploadTests
 {
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(1)]
+    public async Task AnAppendSmallerThanOneWrite_ThatEndsEarly_KeepsEveryByteThatCame(int sent)
+    {
+        // Fewer bytes than the coalesced write size, then the client closes (FIN: every byte it sent reaches the
+        // server before the end). They waited unwritten for more; the early end must not lose them.
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var location = await CreateAsync(server, "small.bin", [1]);
+        var data = UploadServer.RandomBytes(sent, seed: 8);
+        using (var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(server.Host.BaseAddress.Host, server.Host.BaseAddress.Port);
+            await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PATCH {location} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3000000\r\n"
+                + "Content-Type: application/partial-upload\r\nUpload-Offset: 1\r\nUpload-Complete: ?1\r\n\r\n"));
+            await socket.SendAsync(data);
+            await Eventually.AssertAsync(() => server.Appending(location), "the append started");
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        }
+
+        await server.WaitUntilLoggedAsync(() => server.Host.Logs.Contains(4003), "the early end was logged");
+        await Eventually.AssertAsync(() => !server.Appending(location), "the append ended");
+        using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
+        Assert.Equal((1 + sent).ToString(CultureInfo.InvariantCulture), Header(head, "Upload-Offset"));
+        Assert.Equal(1 + sent, server.BytesOnDisk(location));
+    }
+
     [Fact]
     public async Task CreateInterruptHeadResumeCompleteWithDigest()
     {
