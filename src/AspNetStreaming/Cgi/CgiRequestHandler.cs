@@ -53,6 +53,14 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         }
 
         ProcessExchange.ApplyRequestBodyLimit(context, processOptions);
+        if (request.ContentLength > processOptions.MaxRequestBodySize)
+        {
+            // Known from the headers: refused before the script runs (it would be killed halfway through its input).
+            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Content Too Large",
+                $"The request body is larger than the limit of {processOptions.MaxRequestBodySize} bytes.").ConfigureAwait(false);
+            return;
+        }
+
         AsyncFile? spool = null;
         PipeReader? body = null;
         try
@@ -76,6 +84,13 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 catch (ContentTooLargeException)
                 {
                     await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Content Too Large", "The request body is larger than the spool limit.").ConfigureAwait(false);
+                    return;
+                }
+                catch (BadHttpRequestException bad)
+                {
+                    // Kestrel's own refusal while spooling (MaxRequestBodySize, 413; a malformed chunk, 400), answered as
+                    // the problem it is rather than left to Kestrel's bare status.
+                    await Problems.WriteAsync(context, bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Content Too Large" : "Bad Request", bad.Message).ConfigureAwait(false);
                     return;
                 }
 
@@ -128,15 +143,29 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         {
             var filled = 0;
             var end = -1;
+            var lastReadShort = false;
+            var overLimit = false;
             while (filled < cgiOptions.MaxHeaderBytes)
             {
-                var read = await producer.ReadOutputAsync(buffer.AsMemory(filled, Math.Min(producer.ReadSize, buffer.Length - filled)), aborted).ConfigureAwait(false);
+                var asked = Math.Min(producer.ReadSize, buffer.Length - filled);
+                int read;
+                try
+                {
+                    read = await producer.ReadOutputAsync(buffer.AsMemory(filled, asked), aborted).ConfigureAwait(false);
+                }
+                catch (ContentTooLargeException)
+                {
+                    overLimit = true; // MaxOutputBytes within the head: the tree is being killed for it
+                    break;
+                }
+
                 if (read == 0)
                 {
                     break;
                 }
 
                 filled += read;
+                lastReadShort = read < asked;
                 end = CgiResponseHead.FindEnd(buffer.AsSpan(0, filled));
                 if (end >= 0)
                 {
@@ -144,7 +173,7 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
                 }
             }
 
-            if (end < 0 || end > cgiOptions.MaxHeaderBytes)
+            if (overLimit || end < 0 || end > cgiOptions.MaxHeaderBytes)
             {
                 var exit = filled < cgiOptions.MaxHeaderBytes ? await session.WaitForExitAsync().ConfigureAwait(false) : null;
                 if (exit is { Outcome.Succeeded: false })
@@ -175,6 +204,15 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
             if (!TryAnnouncedLength(head, out var announced))
             {
                 await MalformedAsync(context, run, scriptName, "Content-Length is not one non-negative integer", logger).ConfigureAwait(false);
+                return null;
+            }
+
+            // As for process results: a script that printed its head (and perhaps a little) and is exiting has its exit
+            // code in a moment; a failure then is a 502, not a 200 whose body ends early or empty.
+            if (lastReadShort && await ProcessExchange.ExitedWithinAsync(run, ProcessHttpResult.FirstOutputExitGrace, aborted).ConfigureAwait(false)
+                && await session.WaitForExitAsync().ConfigureAwait(false) is { Outcome.Succeeded: false } failed)
+            {
+                await ProcessExchange.WriteFailureAsync(context, run, failed.Outcome, null, processOptions, logger).ConfigureAwait(false);
                 return null;
             }
 

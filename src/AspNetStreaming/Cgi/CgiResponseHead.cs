@@ -68,9 +68,17 @@ internal sealed class CgiResponseHead
             }
 
             var value = line[(colon + 1)..].Trim(' ', '\t');
-            if (value.Any(c => c < 0x20 && c != '\t'))
+            if (value.Any(c => (c < 0x20 && c != '\t') || c == 0x7F))
             {
                 error = $"a control character in header '{name}'";
+                return null;
+            }
+
+            if (value.Any(c => c > 0x7F))
+            {
+                // Kestrel sends ASCII field values only (RFC 9110 keeps obs-text for old messages): refused here, as the
+                // script's malformed output (502), rather than as an exception when the header is written (500).
+                error = $"a non-ASCII byte in header '{name}'";
                 return null;
             }
 

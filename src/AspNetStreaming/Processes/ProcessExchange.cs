@@ -63,6 +63,21 @@ internal static class ProcessExchange
         }
     }
 
+    /// <summary>Whether the pipeline exits within <paramref name="grace"/>: a program that wrote a little and is exiting
+    /// has its exit code in a moment, and a failing one is then answered as a failure instead of a 200 cut off.</summary>
+    public static async Task<bool> ExitedWithinAsync(ProcessPipelineRun run, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await run.WaitForExitAsync(cancellationToken).WaitAsync(grace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Answers a failure that happened before any output: 413/400 for a bad request body, 504 for a
     /// timeout, 502 otherwise; naming the exit code, and the stderr tail only when enabled.</summary>
     public static Task WriteFailureAsync(HttpContext context, ProcessPipelineRun run, ProcessOutcome outcome, Exception? bodyError, ProcessOptions options, ILogger logger)
@@ -90,7 +105,8 @@ internal static class ProcessExchange
         }
 
         ProcessLog.FailedBeforeOutput(logger, run.Description, outcome.Describe(), status);
-        var extensions = new Dictionary<string, object?> { ["exitCodes"] = outcome.ExitCodes };
+        // The exit codes of a program stopped because the request was refused say nothing about the request.
+        var extensions = bodyError is BadHttpRequestException ? [] : new Dictionary<string, object?> { ["exitCodes"] = outcome.ExitCodes };
         if (options.IncludeStderrInProblem && run.GetStderrTail() is { } tail)
         {
             extensions["stderr"] = tail;

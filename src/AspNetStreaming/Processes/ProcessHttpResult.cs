@@ -68,19 +68,6 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
     /// <summary>How long a short first output waits for the pipeline's exit before it is sent (100 ms).</summary>
     internal static readonly TimeSpan FirstOutputExitGrace = TimeSpan.FromMilliseconds(100);
 
-    private static async Task<bool> ExitedWithinAsync(ProcessPipelineRun run, TimeSpan grace, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await run.WaitForExitAsync(cancellationToken).WaitAsync(grace, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Sends stdout as the response body, or a ProblemDetails when the pipeline failed before its first
     /// output byte (or exited failing right after a short first output).</summary>
     private static async Task AnswerAsync(HttpContext httpContext, ProcessSession session, ProcessOptions options, Microsoft.Extensions.Logging.ILogger logger)
@@ -90,8 +77,18 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
             // A program that wrote a little and exited at once (a failing grep behind wc, a tool printing its error)
             // has its exit code in a moment: waited for briefly, it decides the status (502 with the reason) instead of
             // a 200 cut off after its first bytes. A program still running after the grace streams as always.
-            var any = await session.Output.ReadFirstAsync(session.Aborted).ConfigureAwait(false);
-            if (!any || (session.Output.FirstReadWasShort && await ExitedWithinAsync(session.Run, FirstOutputExitGrace, session.Aborted).ConfigureAwait(false)))
+            bool any;
+            try
+            {
+                any = await session.Output.ReadFirstAsync(session.Aborted).ConfigureAwait(false);
+            }
+            catch (AspNetStreaming.IO.ContentTooLargeException)
+            {
+                // Over MaxOutputBytes in the first read: the tree is being killed for it, and nothing was sent yet.
+                any = false;
+            }
+
+            if (!any || (session.Output.FirstReadWasShort && await ProcessExchange.ExitedWithinAsync(session.Run, FirstOutputExitGrace, session.Aborted).ConfigureAwait(false)))
             {
                 var exit = await session.WaitForExitAsync().ConfigureAwait(false);
                 if (!exit.Outcome.Succeeded)

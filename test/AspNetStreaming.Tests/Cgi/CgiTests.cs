@@ -34,6 +34,9 @@ public sealed class CgiTests : IDisposable
           /echo) printf 'Content-Type: application/octet-stream\nX-Content-Length: %s\n\n' "$CONTENT_LENGTH"; head -c "$CONTENT_LENGTH" ;;
           /stderr) echo "secret on stderr" >&2; printf 'Content-Type: text/plain\n\nok' ;;
           /fail) exit 2 ;;
+          /nonascii) printf 'Content-Type: text/plain\nX-Name: caf\303\251\n\nbody' ;;
+          /del) printf 'Content-Type: text/plain\nX-Name: a\177b\n\nbody' ;;
+          /headthenfail) printf 'Content-Type: text/plain\n\n'; exit 1 ;;
           *) printf 'Content-Type: text/plain\n\nunknown %s' "$PATH_INFO" ;;
         esac
         """;
@@ -179,6 +182,9 @@ public sealed class CgiTests : IDisposable
     [InlineData("badlength")]
     [InlineData("huge")]
     [InlineData("fail")]
+    [InlineData("nonascii")] // Kestrel refuses such a value: before, the exception writing it made a bare 500
+    [InlineData("del")]
+    [InlineData("headthenfail")] // a valid head, then exit 1 at once: was a 500 with no detail
     public async Task MalformedOutputIs502(string path)
     {
         await using var host = await StartAsync();
@@ -203,6 +209,36 @@ public sealed class CgiTests : IDisposable
         Assert.Equal("300000", response.Headers.GetValues("X-Content-Length").Single());
         Assert.Equal(payload, await response.Content.ReadAsByteArrayAsync());
         Assert.Empty(Directory.GetFiles(_temp["spool"]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABodyOverMaxRequestBodySizeIs413ProblemDetails_WithOrWithoutALength(bool chunked)
+    {
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["MaxRequestBodySize"] = "1000" });
+        using var client = host.CreateClient();
+        var content = chunked ? (HttpContent)new StreamContent(new NonSeekableStream(new byte[500_000])) : new ByteArrayContent(new byte[500_000]);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "cgi-bin/test.cgi/echo") { Content = content };
+        request.Headers.TransferEncodingChunked = chunked;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(Directory.GetFiles(_temp["spool"]));
+    }
+
+    [Fact]
+    public async Task OutputOverMaxOutputBytesWithinTheHeadIs502()
+    {
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["MaxOutputBytes"] = "10" });
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync("cgi-bin/test.cgi/status");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

@@ -322,6 +322,20 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
+    public async Task OutputOverTheLimitInTheFirstReadIs502ProblemDetails()
+    {
+        await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo 'more than ten bytes of output'; sleep 1000"), o => o.MaxOutputBytes = 10));
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync("p");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(host.Logs.Contains(3004), "the failure before output was not logged (3004)");
+        Assert.True(KilledFor(host, ProcessKillReason.OutputLimit));
+    }
+
+    [Fact]
     public async Task OutputLimitKillsAndAborts()
     {
         await using var host = await StartAsync(app => app.MapProcess("/p", new ProcessCommand("yes"), o => o.MaxOutputBytes = 1 << 20));
