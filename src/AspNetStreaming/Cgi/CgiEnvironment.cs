@@ -28,6 +28,20 @@ internal static class CgiEnvironment
             ["REMOTE_PORT"] = connection.RemotePort.ToString(CultureInfo.InvariantCulture),
         };
 
+        // RFC 3875 4.1.9: the address stands in for a host name not looked up (no reverse DNS per request).
+        env["REMOTE_HOST"] = env["REMOTE_ADDR"];
+
+        // 4.1.1 and 4.1.11: the user the app's authentication established (a script like git http-backend lets only
+        // a REMOTE_USER push). The Authorization header itself never reaches the script.
+        if (context.User.Identity is { IsAuthenticated: true } identity)
+        {
+            env["AUTH_TYPE"] = identity.AuthenticationType ?? string.Empty;
+            if (identity.Name is { Length: > 0 } user)
+            {
+                env["REMOTE_USER"] = user;
+            }
+        }
+
         if (pathInfo.Length > 0)
         {
             env["PATH_INFO"] = pathInfo;

@@ -30,7 +30,18 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var script = slash < 0 ? path : path[..slash];
         var pathInfo = slash < 0 ? string.Empty : path[slash..];
-        if (!resolver.TryResolve(script, out var scriptPath, out var reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
+        if (HasEncodedSlash(context))
+        {
+            // Kestrel leaves %2F encoded, so PATH_INFO could not tell an encoded slash from a literal "%2F" (%252F), and a
+            // script splitting it on '/' would see segments the client never sent; refused, as Apache does by default.
+            StreamingLog.PathRejected(logger, request.Path, "an encoded slash (%2F)");
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
+            return;
+        }
+
+        string? scriptPath = null;
+        string? reason = null;
+        if (script.Length == 0 || !resolver.TryResolve(script, out scriptPath, out reason) || !File.Exists(scriptPath) || !ProcessLauncher.IsExecutableFile(scriptPath))
         {
             if (reason is not null)
             {
@@ -38,7 +49,8 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
             }
             else
             {
-                ProcessLog.CgiScriptNotFound(logger, request.Path, "not an executable regular file");
+                // Also a bare /cgi-bin/: it names no script, which is a plain 404 rather than a refusal worth a warning.
+                ProcessLog.CgiScriptNotFound(logger, request.Path, script.Length == 0 ? "no script named" : "not an executable regular file");
             }
 
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Not Found", "No such script.").ConfigureAwait(false);
@@ -299,6 +311,13 @@ internal sealed class CgiRequestHandler(string prefix, RootedPathResolver resolv
         request.RouteValues = new RouteValueDictionary();
         context.SetEndpoint(null);
         await redirectPipeline()(context).ConfigureAwait(false);
+    }
+
+    private static bool HasEncodedSlash(HttpContext context)
+    {
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? string.Empty;
+        var query = target.IndexOf('?', StringComparison.Ordinal);
+        return (query < 0 ? target : target[..query]).Contains("%2F", StringComparison.OrdinalIgnoreCase);
     }
 
     private static void DeleteSpool(string path)

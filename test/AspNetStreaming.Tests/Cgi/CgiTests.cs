@@ -81,6 +81,8 @@ public sealed class CgiTests : IDisposable
         Assert.Equal(Path.Combine(new DirectoryInfo(_temp["scripts"]).ResolveLinkTarget(true)?.FullName ?? _temp["scripts"], "test.cgi"), vars["SCRIPT_FILENAME"]);
         Assert.Equal("/cgi-bin/test.cgi/env?a=1&b=%20x", vars["REQUEST_URI"]);
         Assert.Equal("127.0.0.1", vars["REMOTE_ADDR"]);
+        Assert.Equal("127.0.0.1", vars["REMOTE_HOST"]); // RFC 3875 4.1.9: the address when no name is looked up
+        Assert.False(vars.ContainsKey("AUTH_TYPE") || vars.ContainsKey("REMOTE_USER"), "no user was authenticated");
         Assert.True(int.Parse(vars["REMOTE_PORT"], System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Equal("a, b", vars["HTTP_X_CUSTOM"]);
         Assert.Equal("c=1; d=2", vars["HTTP_COOKIE"]);
@@ -290,6 +292,50 @@ public sealed class CgiTests : IDisposable
     }
 
     [Fact]
+    public async Task TheUserTheAppAuthenticatedIsRemoteUser_WithItsAuthType()
+    {
+        await using var host = await StartAsync(before: app => app.Use((context, next) =>
+        {
+            context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+                [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Name, "alice")], "Basic"));
+            return next(context);
+        }));
+        using var client = host.CreateClient();
+
+        var vars = ParseEnv(await client.GetStringAsync("cgi-bin/test.cgi/env"));
+
+        Assert.Equal("alice", vars["REMOTE_USER"]);
+        Assert.Equal("Basic", vars["AUTH_TYPE"]);
+    }
+
+    [Theory]
+    [InlineData("cgi-bin/test.cgi/env/a%2Fb")]
+    [InlineData("cgi-bin/test.cgi/env/a%2fb")]
+    public async Task AnEncodedSlashIs404_PathInfoCouldNotTellItFromALiteralOne(string path)
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(host.Logs.Entries, entry => entry.EventId.Id == 2002);
+        Assert.Equal("unknown /a%2Fb", await client.GetStringAsync("cgi-bin/test.cgi/a%252Fb")); // a literal %2F is passed on
+    }
+
+    [Fact]
+    public async Task TheBarePrefixIsAPlain404_NotLoggedAsARefusal()
+    {
+        await using var host = await StartAsync();
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync("cgi-bin/");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain(host.Logs.Entries, entry => entry.EventId.Id == 2002);
+    }
+
+    [Fact]
     public async Task ANameThatTriesToLeaveTheRootIsLoggedAsARefusal()
     {
         await using var host = await StartAsync();
@@ -345,8 +391,12 @@ public sealed class CgiTests : IDisposable
         }
     }
 
-    private Task<KestrelHost> StartAsync(IDictionary<string, string?>? processSettings = null)
-        => KestrelHost.StartAsync(app => app.MapCgi("/cgi-bin", _temp["scripts"], o => o.SpoolDirectory = _temp["spool"]), builder =>
+    private Task<KestrelHost> StartAsync(IDictionary<string, string?>? processSettings = null, Action<WebApplication>? before = null)
+        => KestrelHost.StartAsync(app =>
+        {
+            before?.Invoke(app);
+            app.MapCgi("/cgi-bin", _temp["scripts"], o => o.SpoolDirectory = _temp["spool"]);
+        }, builder =>
         {
             var empty = new ConfigurationBuilder().Build();
             builder.Services.AddStreamingProcesses(new ConfigurationBuilder().AddInMemoryCollection(processSettings ?? new Dictionary<string, string?>()).Build());
