@@ -130,6 +130,30 @@ public sealed class PreconditionHttpTests(FileServerFixture server)
         Assert.NotEqual(etag.Tag, other.Headers.ETag!.Tag);
     }
 
+    [Theory]
+    [InlineData("files")]
+    [InlineData("static")]
+    public async Task AModificationTimeInTheFutureIsSentAsTheResponsesDate(string prefix)
+    {
+        // RFC 9110 8.8.2.1: never later than Date, or a client revalidating with it would never get a 304.
+        var name = $"future-{prefix}.txt";
+        var path = Path.Combine(server.Root, name);
+        await File.WriteAllTextAsync(path, "from the future");
+        File.SetLastWriteTimeUtc(path, new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        try
+        {
+            using var response = await server.Client.GetAsync($"{prefix}/{name}");
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var lastModified = response.Content.Headers.LastModified!.Value;
+            Assert.InRange(lastModified, DateTimeOffset.UtcNow.AddMinutes(-1), response.Headers.Date!.Value);
+        }
+        finally
+        {
+            File.Delete(path); // the root is the collection's
+        }
+    }
+
     [Fact]
     public async Task NotModifiedCarriesCacheHeaders()
     {

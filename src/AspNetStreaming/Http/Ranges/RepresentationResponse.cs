@@ -49,6 +49,15 @@ internal static class RepresentationResponse
 
         var entityTagText = options.EntityTag?.ToString() ?? source.DefaultEntityTag;
         var lastModified = ToWholeSeconds(options.LastModified ?? source.DefaultLastModified);
+        var future = false;
+        if (lastModified > DateTimeOffset.UtcNow)
+        {
+            // RFC 9110 8.8.2.1: a time later than the response's Date (a clock set wrong, a file from the future) MUST
+            // be replaced by that Date, or no revalidation with it would ever get a 304.
+            lastModified = ToWholeSeconds(DateTimeOffset.UtcNow);
+            future = true;
+        }
+
         if (entityTagText is not null)
         {
             headers.ETag = entityTagText;
@@ -56,7 +65,7 @@ internal static class RepresentationResponse
 
         if (lastModified is { } modified)
         {
-            headers.LastModified = (options.LastModified is null ? source.FormattedLastModified : null) ?? HeaderUtilities.FormatDate(modified);
+            headers.LastModified = (options.LastModified is null && !future ? source.FormattedLastModified : null) ?? HeaderUtilities.FormatDate(modified);
         }
 
         if (options.CacheControl is not null)
@@ -111,7 +120,7 @@ internal static class RepresentationResponse
 
         var rangeHeader = requestHeaders.Range;
         if (rangesEnabled && rangeHeader.Count > 0
-            && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && HttpMethods.IsGet(request.Method) // RFC 9110 14.2: range handling is defined for GET only; HEAD answers 200
             && HttpPreconditions.IfRangeAllowsRanges(request, entityTag, lastModified))
         {
             var evaluation = rangeHeader.Count == 1
