@@ -53,8 +53,9 @@ internal static class RepresentationResponse
         if (lastModified > DateTimeOffset.UtcNow)
         {
             // RFC 9110 8.8.2.1: a time later than the response's Date (a clock set wrong, a file from the future) MUST
-            // be replaced by that Date, or no revalidation with it would ever get a 304.
-            lastModified = ToWholeSeconds(DateTimeOffset.UtcNow);
+            // be replaced by that Date, or no revalidation with it would ever get a 304. Kestrel's Date is the second
+            // its heartbeat last saw (up to a second behind the clock): one second back is never later than it.
+            lastModified = ToWholeSeconds(DateTimeOffset.UtcNow.AddSeconds(-1));
             future = true;
         }
 
