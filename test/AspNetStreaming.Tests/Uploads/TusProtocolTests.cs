@@ -199,6 +199,28 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task BinaryMetadataIsKept_AFileNameMustBeText_AndALateLengthIsFixed()
+    {
+        await using var server = await TusServer.StartAsync(StoreKind.Local, azurite);
+        var port = server.BaseAddress.Port;
+
+        // Metadata values are bytes (base64 is all tus asks for): a binary one is kept and echoed as sent; a file name
+        // must be UTF-8 text.
+        var binary = await RawHttp.SendAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 5\r\nUpload-Metadata: blob //4=,flag\r\nContent-Length: 0\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 201", binary, StringComparison.Ordinal);
+        var binaryLocation = binary.Split("\r\n").Single(line => line.StartsWith("Location: ", StringComparison.Ordinal))["Location: ".Length..];
+        Assert.Contains("Upload-Metadata: blob //4=,flag", await RawHttp.SendAsync(port, $"HEAD {binaryLocation} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n\r\n"), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, "POST /tus HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Length: 5\r\nUpload-Metadata: filename //4=\r\nContent-Length: 0\r\n\r\n"), StringComparison.Ordinal);
+
+        // A length announced late is as fixed as one given at creation, also once the upload is complete.
+        using var deferred = await server.Client.SendAsync(Creation(("Upload-Defer-Length", "1")));
+        var deferredLocation = deferred.Headers.Location!.OriginalString;
+        Assert.StartsWith("HTTP/1.1 204", await RawHttp.SendAsync(port, Patch(deferredLocation, "0", TusChunk, 6, "Upload-Length: 6\r\n")), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, Patch(deferredLocation, "6", TusChunk, 0, "Upload-Length: 7\r\n")), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 204", await RawHttp.SendAsync(port, Patch(deferredLocation, "6", TusChunk, 0, "Upload-Length: 6\r\n")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryErrorStatus_OverARawConnection()
     {
         await using var server = await TusServer.StartAsync(StoreKind.Local, azurite, new() { ["Resumable:Expiry"] = "00:00:02", ["Resumable:CleanupInterval"] = "01:00:00" });

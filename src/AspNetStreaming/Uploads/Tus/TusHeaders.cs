@@ -33,28 +33,30 @@ internal static class TusHeaders
         };
     }
 
-    /// <summary><c>Upload-Metadata</c>: comma-separated <c>key base64value</c> pairs (the value may be absent).</summary>
-    public static Dictionary<string, string?> ParseMetadata(string field)
+    /// <summary><c>Upload-Metadata</c>: comma-separated <c>key base64value</c> pairs (the value may be absent). Values are
+    /// bytes, not necessarily text (tus asks only for base64): they are kept as sent and echoed back as they came.</summary>
+    public static Dictionary<string, byte[]?> ParseMetadata(string field)
     {
-        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
         foreach (var pair in field.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = pair.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length > 2 || parts[0].Any(c => c > 0x7e || c < 0x21))
+            // A key is any run of visible characters without spaces or commas (ASCII is a SHOULD of the protocol).
+            if (parts.Length > 2 || parts[0].Any(c => c < 0x21 || c == 0x7f))
             {
-                throw UploadException.BadRequest("Upload-Metadata must be comma-separated pairs of an ASCII key and a base64 value.");
+                throw UploadException.BadRequest("Upload-Metadata must be comma-separated pairs of a key and a base64 value.");
             }
 
-            string? value = null;
+            byte[]? value = null;
             if (parts.Length == 2)
             {
                 try
                 {
-                    value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(parts[1]));
+                    value = Convert.FromBase64String(parts[1]);
                 }
-                catch (Exception error) when (error is FormatException or ArgumentException)
+                catch (FormatException)
                 {
-                    throw UploadException.BadRequest($"The Upload-Metadata value of '{parts[0]}' is not base64 of UTF-8 text.");
+                    throw UploadException.BadRequest($"The Upload-Metadata value of '{parts[0]}' is not base64.");
                 }
             }
 
@@ -67,10 +69,24 @@ internal static class TusHeaders
         return metadata;
     }
 
-    /// <summary>The file name a creation asks for: metadata <c>filename</c> (tus-js-client, Uppy), else <c>name</c>.</summary>
-    public static string? NameFrom(Dictionary<string, string?> metadata)
-        => metadata.GetValueOrDefault("filename") is { Length: > 0 } filename ? filename
-            : metadata.GetValueOrDefault("name") is { Length: > 0 } name ? name : null;
+    /// <summary>The file name a creation asks for: metadata <c>filename</c> (tus-js-client, Uppy), else <c>name</c>; as
+    /// UTF-8 text, which a name must be.</summary>
+    /// <exception cref="UploadException">The name is not UTF-8 text (400).</exception>
+    public static string? NameFrom(Dictionary<string, byte[]?> metadata)
+    {
+        var (key, bytes) = metadata.GetValueOrDefault("filename") is { Length: > 0 } filename ? ("filename", filename)
+            : metadata.GetValueOrDefault("name") is { Length: > 0 } name ? ("name", name) : ("", null);
+        try
+        {
+            return bytes is null ? null : StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw UploadException.BadRequest($"The Upload-Metadata value of '{key}' is not UTF-8 text, which a file name must be.");
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>The chunk's <c>Upload-Checksum</c> (<c>algorithm base64</c>) as a check, or none.</summary>
     public static UploadDigests ChecksumOf(HttpRequest request)

@@ -130,8 +130,15 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
         }
 
         var offset = ResumableHeaders.ParseOffset(request, required: true)!.Value;
+        var announced = TusHeaders.ParseLength(request, required: false);
         if (upload.State.Complete)
         {
+            if (announced is { } changed && changed != (upload.State.Length ?? upload.Offset))
+            {
+                // Once set, the length stays (creation-defer-length): on a complete upload as on one still open.
+                throw new UploadException(UploadErrorKind.InconsistentLength, "Upload-Length differs from the one announced before.");
+            }
+
             if (offset != upload.Offset || request.ContentLength is not 0)
             {
                 throw ResumableHeaders.WithOffset(UploadErrorKind.OffsetMismatch, upload.Offset, "The upload is complete.");
@@ -141,7 +148,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
             return TypedResults.NoContent();
         }
 
-        if (TusHeaders.ParseLength(request, required: false) is { } length)
+        if (announced is { } length)
         {
             if (upload.State.Length is { } known && known != length)
             {
