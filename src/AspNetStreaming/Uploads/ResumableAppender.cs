@@ -142,7 +142,10 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
 
                 // Every byte that reached the store stays (none, for a checksummed one): the client resumes from the offset.
                 interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
-                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } && state.Length is not null)
+                // Past the announced length, however it was found: by the copy's limit, by the store's, or by Kestrel's
+                // request limit on a chunked body (413): the same 400 as a Content-Length past it gets before reading.
+                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge }
+                    or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } && state.Length is not null)
                 {
                     throw PastLength();
                 }

@@ -218,6 +218,14 @@ public sealed class TusProtocolTests(AzuriteServer azurite)
         Assert.StartsWith("HTTP/1.1 204", await RawHttp.SendAsync(port, Patch(deferredLocation, "0", TusChunk, 6, "Upload-Length: 6\r\n")), StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, Patch(deferredLocation, "6", TusChunk, 0, "Upload-Length: 7\r\n")), StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 204", await RawHttp.SendAsync(port, Patch(deferredLocation, "6", TusChunk, 0, "Upload-Length: 6\r\n")), StringComparison.Ordinal);
+
+        // Data past Upload-Length is the same 400 whether a Content-Length says so up front or a chunked body shows it.
+        using var small = await server.Client.SendAsync(Creation(("Upload-Length", "10")));
+        var smallLocation = small.Headers.Location!.OriginalString;
+        var chunked = await RawHttp.SendAsync(port, $"PATCH {smallLocation} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+            + $"Content-Type: {TusChunk}\r\nTransfer-Encoding: chunked\r\n\r\n8\r\naaaaaaaa\r\n8\r\naaaaaaaa\r\n0\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 400", chunked, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 400", await RawHttp.SendAsync(port, Patch(smallLocation, "0", TusChunk, 16)), StringComparison.Ordinal);
     }
 
     [Fact]
