@@ -30,7 +30,12 @@ internal static class ResumableHeaders
 
     /// <summary>The request's <c>Upload-Offset</c> is not the upload's.</summary>
     public static UploadException OffsetMismatch(long offset, long requested)
-        => WithOffset(UploadErrorKind.OffsetMismatch, offset, $"The upload's offset is {offset}, not {requested}.");
+        => new(UploadErrorKind.OffsetMismatch, $"The upload's offset is {offset}, not {requested}.")
+        {
+            Headers = new Dictionary<string, string> { ["Upload-Offset"] = offset.ToString(CultureInfo.InvariantCulture) },
+            // The members the draft's mismatching-upload-offset problem type defines, for a client reading the body.
+            Extensions = new Dictionary<string, object?> { ["expected-offset"] = offset, ["provided-offset"] = requested },
+        };
 
     public static long? ParseInteger(HttpRequest request, string field, bool required)
     {

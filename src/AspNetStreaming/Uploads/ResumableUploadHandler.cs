@@ -179,6 +179,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
             }
 
             UploadLog.ResumableDeleted(_ingestor.Logger, id);
+            ResumableInterop.Answer(context); // named in every answer of the draft, this one too
             return TypedResults.NoContent();
         }
         catch (UploadException error)

@@ -25,7 +25,7 @@ internal static class UploadErrors
         UploadErrorKind.ShuttingDown => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
         UploadErrorKind.DiskFull => (StatusCodes.Status507InsufficientStorage, "Insufficient Storage", null),
         UploadErrorKind.StoreUnavailable => (StatusCodes.Status503ServiceUnavailable, "Service Unavailable", null),
-        UploadErrorKind.ChecksumMismatch => (460, "Checksum Mismatch", null),
+        UploadErrorKind.ChecksumMismatch => (460, "Checksum Mismatch", "https://tus.io/protocols/resumable-upload#checksum"),
         UploadErrorKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden", null),
         // Nothing is sent; the status is what the access log of a server that did answer would show.
         UploadErrorKind.ClientGone => (StatusCodes.Status400BadRequest, "Upload Interrupted", null),

@@ -40,6 +40,10 @@ public sealed class UploadException : Exception
     /// answers it logs it no second time.</summary>
     internal bool Logged { get; set; }
 
+    /// <summary>Members of the problem type beyond the standard ones (the draft's <c>expected-offset</c> and
+    /// <c>provided-offset</c> of <c>mismatching-upload-offset</c>).</summary>
+    internal IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
     /// <summary>This error, answered with the connection closed (HTTP/1.x) when <paramref name="closesConnection"/>,
     /// and with <paramref name="header"/> added.</summary>
     internal UploadException With(bool closesConnection, KeyValuePair<string, string>? header = null)
@@ -55,7 +59,7 @@ public sealed class UploadException : Exception
             headers[extra.Key] = extra.Value;
         }
 
-        return new UploadException(Kind, Detail, InnerException) { Headers = headers, ClosesConnection = closesConnection || ClosesConnection, Logged = Logged };
+        return new UploadException(Kind, Detail, InnerException) { Headers = headers, ClosesConnection = closesConnection || ClosesConnection, Logged = Logged, Extensions = Extensions };
     }
 
     internal static UploadException BadRequest(string detail) => new(UploadErrorKind.BadRequest, detail);

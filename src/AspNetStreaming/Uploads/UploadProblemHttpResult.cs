@@ -39,6 +39,13 @@ public sealed class UploadProblemHttpResult : IResult, IStatusCodeHttpResult
             httpContext.Response.Headers.Connection = "close";
         }
 
-        return Problems.Of(Error.StatusCode, Error.Title, Error.Detail, type: Error.ProblemType).ExecuteAsync(httpContext);
+        if (Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(Error.StatusCode).Length == 0
+            && httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>() is { } response)
+        {
+            response.ReasonPhrase = Error.Title; // a status HTTP does not name (tus' 460): its title, not an empty phrase
+        }
+
+        return Problems.Of(Error.StatusCode, Error.Title, Error.Detail, type: Error.ProblemType,
+            extensions: Error.Extensions is { } extensions ? new Dictionary<string, object?>(extensions) : null).ExecuteAsync(httpContext);
     }
 }

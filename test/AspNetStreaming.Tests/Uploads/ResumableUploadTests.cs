@@ -102,7 +102,10 @@ public sealed class ResumableUploadTests
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("3", Header(response, "Upload-Offset"));
-        Assert.Contains("mismatching-upload-offset", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.EndsWith("#mismatching-upload-offset", problem.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal(3, problem.GetProperty("expected-offset").GetInt64()); // the problem type's own members
+        Assert.Equal(1, problem.GetProperty("provided-offset").GetInt64());
     }
 
     [Fact]
@@ -229,6 +232,7 @@ public sealed class ResumableUploadTests
 
         using var deleted = await server.Client.DeleteAsync(location);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(AspNetStreaming.Uploads.ResumableUploadHandler.InteropVersion, Header(deleted, "Upload-Draft-Interop-Version"));
 
         using var head = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, location));
         Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
