@@ -64,7 +64,10 @@ public static class CgiEndpointRouteBuilderExtensions
         var handler = new CgiRequestHandler(normalizedPrefix, resolver, cgi, processes, () => branch.Value);
         return endpoints.MapMethods(normalizedPrefix + "/{**path}", Methods, (HttpContext context, string? path) => handler.HandleAsync(context, path))
             .WithTags("CGI").WithSummary("A CGI/1.1 script (RFC 3875): its response head and body, streamed as it writes them.")
+            // The script chooses its status and type; 200 stands for them. The body, when there is one, is its stdin.
+            .Accepts(typeof(Stream), isOptional: true, "*/*")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream").ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status504GatewayTimeout);
     }
 }

@@ -53,7 +53,8 @@ public static class ProcessEndpointRouteBuilderExtensions
         options.Validate();
         var gate = options.MaxConcurrency is { } max ? new ConcurrencyGate(max) : null;
         var templates = pipeline.ToArray();
-        return endpoints.MapMethods(pattern, httpMethods ?? DefaultMethods, (HttpContext context) =>
+        var methods = (httpMethods ?? DefaultMethods).ToArray();
+        return endpoints.MapMethods(pattern, methods, (HttpContext context) =>
         {
             var commands = new ProcessCommand[templates.Length];
             for (var i = 0; i < templates.Length; i++)
@@ -68,6 +69,6 @@ public static class ProcessEndpointRouteBuilderExtensions
             }
 
             return new ProcessHttpResult(commands, options, gate, streamRequestBody: true);
-        }).DescribeProcess(options.ContentType);
+        }).DescribeProcess(options.ContentType, methods);
     }
 }

@@ -62,15 +62,23 @@ internal static class EndpointDescriptions
         return builder;
     }
 
-    /// <summary>A program's stdout, streamed as it is written, as the response.</summary>
-    public static RouteHandlerBuilder DescribeProcess(this RouteHandlerBuilder builder, string contentType) => builder
-        .WithTags("Processes")
-        .WithSummary("A program's stdout, streamed as the response while it runs (the request body streams into its stdin).")
-        .Accepts(typeof(Stream), isOptional: true, Binary, AnyType)
-        .Produces<Stream>(StatusCodes.Status200OK, contentType)
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status500InternalServerError)
-        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-        .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+    /// <summary>A program's stdout, streamed as it is written, as the response; a request body only where one of the
+    /// methods takes one (a GET-only program documents none).</summary>
+    public static RouteHandlerBuilder DescribeProcess(this RouteHandlerBuilder builder, string contentType, IEnumerable<string> methods)
+    {
+        builder.WithTags("Processes")
+            .WithSummary("A program's stdout, streamed as the response while it runs (the request body streams into its stdin).");
+        if (methods.Any(method => HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method)))
+        {
+            builder.Accepts(typeof(Stream), isOptional: true, Binary, AnyType);
+        }
+
+        return builder.Produces<Stream>(StatusCodes.Status200OK, contentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status502BadGateway) // the program failed, could not start, or broke its output
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+    }
 }

@@ -32,6 +32,13 @@ public sealed class SampleWebOpenApiTests
         var sha = paths.GetProperty("/run/sha256").GetProperty("post");
         Assert.True(sha.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/plain; charset=utf-8", out _));
         Assert.Equal("Processes", sha.GetProperty("tags")[0].GetString());
+        Assert.Superset(new HashSet<string> { "200", "413", "502", "503", "504" }, Statuses(sha));
+        Assert.True(sha.TryGetProperty("requestBody", out _));
+        Assert.False(paths.GetProperty("/run/ticker").GetProperty("get").TryGetProperty("requestBody", out _), "a GET-only program takes no body");
+
+        var cgi = paths.GetProperty("/cgi-bin/{path}").GetProperty("post");
+        Assert.Superset(new HashSet<string> { "404", "413", "502", "503", "504" }, Statuses(cgi));
+        Assert.True(cgi.TryGetProperty("requestBody", out _));
     }
 
     private static HashSet<string> Statuses(JsonElement operation) => [.. operation.GetProperty("responses").EnumerateObject().Select(p => p.Name)];
