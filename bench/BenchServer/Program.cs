@@ -25,13 +25,6 @@ if (Environment.GetEnvironmentVariable("BENCH_MIN_RESPONSE_RATE") == "off")
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MinResponseDataRate = null);
 }
 
-// BENCH_INLINE_SCHEDULING=on: Kestrel's socket transport runs the application's continuations on its I/O threads
-// (SocketTransportOptions.UnsafePreferInlineScheduling) instead of queueing them to the thread pool.
-if (Environment.GetEnvironmentVariable("BENCH_INLINE_SCHEDULING") == "on")
-{
-    builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-}
-
 builder.AddBlobStore();
 builder.Configuration["Streaming:Uploads:Root"] = Path.Combine(data, "uploads");
 builder.Configuration["Streaming:Uploads:Digest"] = "AlwaysSha256"; // the tus row compares protocols at one cost
