@@ -78,8 +78,8 @@ internal static class ProcessExchange
         }
     }
 
-    /// <summary>Answers a failure that happened before any output: 413/400 for a bad request body, 504 for a
-    /// timeout, 502 otherwise; naming the exit code, and the stderr tail only when enabled.</summary>
+    /// <summary>Answers a failure that happened before any output: 413/400 for a bad request body, 503 for a
+    /// shutdown, 504 for a timeout, 502 otherwise; naming the exit code, and the stderr tail only when enabled.</summary>
     public static Task WriteFailureAsync(HttpContext context, ProcessPipelineRun run, ProcessOutcome outcome, Exception? bodyError, ProcessOptions options, ILogger logger)
     {
         int status;
@@ -90,6 +90,15 @@ internal static class ProcessExchange
             status = bad.StatusCode;
             title = status == StatusCodes.Status413PayloadTooLarge ? "Content Too Large" : "Bad Request";
             detail = bad.Message;
+        }
+        else if (outcome.KillReason == ProcessKillReason.Shutdown)
+        {
+            // Stopped because the app is stopping, not because it failed: another instance (or this one, restarted)
+            // can answer, so the client is told to retry.
+            status = StatusCodes.Status503ServiceUnavailable;
+            title = "Service Unavailable";
+            detail = "The server is shutting down; the program was stopped. Retry later.";
+            context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         else if (outcome.TimedOut)
         {

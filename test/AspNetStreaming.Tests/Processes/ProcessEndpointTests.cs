@@ -415,6 +415,25 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
+    public async Task AShutdownBeforeTheFirstOutputIs503WithRetryAfter_NotAFailure()
+    {
+        using var temp = new Infrastructure.TempDirectory();
+        var pidFile = temp["pids"];
+        var host = await StartAsync(app => app.MapProcess("/p", Bash("echo $$ > \"$1\"; exec sleep 1000", pidFile)));
+        using var client = host.CreateClient();
+        var request = client.GetAsync("p");
+        var pids = await ReadPidsAsync(pidFile, 1);
+
+        var stopping = host.DisposeAsync().AsTask();
+        using var response = await request;
+        await stopping;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.True(await WaitDeadAsync(pids));
+    }
+
+    [Fact]
     public async Task ResultFactoryRunsAProgramFromAHandler()
     {
         await using var host = await StartAsync(app => app.MapPost("/r", (HttpRequest request) =>
