@@ -21,6 +21,7 @@ public static class TusUploadEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
+        options?.Validate(); // a per-endpoint copy is checked when mapped, as the registered options are at start
         var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
         prefix = prefix.TrimEnd('/');
         var handler = new TusUploadHandler(store, options ?? store.Ingestor.Options, prefix);

@@ -19,6 +19,7 @@ public static class UploadEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
+        options?.Validate(); // a per-endpoint copy is checked when mapped, as the registered options are at start
         var ingestor = endpoints.ServiceProvider.GetRequiredService<UploadIngestor>();
         return endpoints.MapPut(prefix.TrimEnd('/') + "/{name}", async (HttpContext context, string name) =>
         {
@@ -40,6 +41,7 @@ public static class UploadEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
+        options?.Validate(); // a per-endpoint copy is checked when mapped, as the registered options are at start
         var ingestor = endpoints.ServiceProvider.GetRequiredService<UploadIngestor>();
         return endpoints.MapPost(prefix.TrimEnd('/'), async (HttpContext context) =>
         {

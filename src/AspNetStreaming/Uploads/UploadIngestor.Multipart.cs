@@ -21,6 +21,11 @@ public sealed partial class UploadIngestor
     {
         ArgumentNullException.ThrowIfNull(context);
         options ??= Options;
+        if (!ReferenceEquals(options, Options))
+        {
+            options.Validate(); // a caller's own options, checked as the registered ones were at start
+        }
+
         var limits = options.Multipart;
         var root = ReferenceEquals(options, Options) ? Root : ResolveRoot(options.Root);
         var request = context.Request;

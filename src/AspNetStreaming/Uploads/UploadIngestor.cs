@@ -69,7 +69,7 @@ public sealed partial class UploadIngestor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         options ??= Options;
-        var root = ReferenceEquals(options, Options) ? Root : ResolveRoot(options.Root);
+        var root = ReferenceEquals(options, Options) ? Root : ResolveRoot(options.Validate().Root);
         var request = context.Request;
         name ??= UploadNames.Generate();
         long received = 0;
@@ -312,6 +312,16 @@ public sealed partial class UploadIngestor : IDisposable
     {
         var contentRoot = _environment?.ContentRootPath ?? AppContext.BaseDirectory;
         var full = Path.GetFullPath(Path.Combine(contentRoot, root));
+        foreach (var appFolder in new[] { contentRoot, AppContext.BaseDirectory })
+        {
+            if (string.Equals(Path.TrimEndingDirectorySeparator(full), Path.TrimEndingDirectorySeparator(Path.GetFullPath(appFolder)), StringComparison.Ordinal))
+            {
+                // A PUT of appsettings.json or of one of the app's assemblies would replace it.
+                throw new Microsoft.Extensions.Options.OptionsValidationException("Streaming:Uploads", typeof(UploadOptions),
+                    [$"Streaming:Uploads:Root '{root}' is the app's own folder ({full}); uploads need a directory of their own."]);
+            }
+        }
+
         Directory.CreateDirectory(full);
         return new RootedPathResolver(full).Root;
     }

@@ -65,9 +65,25 @@ public sealed class UploadOptions
     public ResumableUploadOptions Resumable { get; set; } = new();
 
     internal static OptionsRules<UploadOptions> Rules { get; } = new("Streaming:Uploads", o =>
-        o.MaxSize <= 0 ? "MaxSize must be positive."
+        string.IsNullOrWhiteSpace(o.Root) ? "Root must name a directory (an empty one would be the app's content root)."
+        : o.MaxSize <= 0 ? "MaxSize must be positive."
         : o.MaxNameLength is <= 0 or > 200 ? "MaxNameLength must be 1..200."
         : o.MaxConcurrentUploads <= 0 ? "MaxConcurrentUploads must be positive."
+        : o.MinDataRate < 0 || double.IsNaN(o.MinDataRate) ? "MinDataRate must not be negative (0 turns the check off)."
         : o.MinDataRate > 0 && o.MinDataRateGracePeriod <= TimeSpan.FromSeconds(1) ? "MinDataRateGracePeriod must be longer than 1 second (Kestrel's heartbeat)."
+        : o.Multipart is null ? "Multipart must be set."
+        : o.Multipart.MaxFileSize <= 0 ? "Multipart:MaxFileSize must be positive."
+        : o.Multipart.MaxTotalSize <= 0 ? "Multipart:MaxTotalSize must be positive."
+        : o.Multipart.MaxParts <= 0 ? "Multipart:MaxParts must be positive."
+        : o.Multipart.MaxHeaderSize <= 0 ? "Multipart:MaxHeaderSize must be positive."
+        : o.Multipart.MaxFieldSize < 0 ? "Multipart:MaxFieldSize must not be negative."
+        : o.Multipart.MaxTotalFieldSize < 0 ? "Multipart:MaxTotalFieldSize must not be negative."
+        : o.Resumable is null ? "Resumable must be set."
+        : o.Resumable.Expiry <= TimeSpan.Zero ? "Resumable:Expiry must be positive."
+        : o.Resumable.CleanupInterval <= TimeSpan.Zero || o.Resumable.CleanupInterval.TotalMilliseconds >= int.MaxValue
+            ? "Resumable:CleanupInterval must be positive and under 24 days."
         : null);
+
+    /// <summary>Throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming the first setting out of range.</summary>
+    internal UploadOptions Validate() => Rules.ThrowIfInvalid(this);
 }
