@@ -16,6 +16,11 @@ public static class StreamingServiceCollectionExtensions
     /// <c>Files</c>, <c>Uploads</c>, <c>Processes</c> and <c>Cgi</c>; and the server's large-block memory pool from
     /// <c>Transport</c> (<see cref="TransportServiceCollectionExtensions.AddStreamingServerBuffers"/>: server-wide,
     /// on unless <c>Transport:Enabled</c> is false).</summary>
+    /// <remarks>Two registrations reach beyond the library's own endpoints: the memory pool and the socket write
+    /// buffer it sets (<c>Transport:MaxWriteBufferSize</c>) serve every response of the server, and
+    /// <c>AddProblemDetails</c> (through <see cref="AddStreamingCore"/>) changes what the app's exception handler and
+    /// status-code pages write. Turn the first off with <c>Transport:Enabled</c> = false; register the areas one by
+    /// one (<c>AddStreamingFiles</c>, <c>AddStreamingUploads</c>, …) to choose.</remarks>
     public static IServiceCollection AddAspNetStreaming(this IServiceCollection services, IConfiguration streamingSection)
     {
         ArgumentNullException.ThrowIfNull(streamingSection);

@@ -20,8 +20,8 @@ public sealed class FileResultOptions
     /// for streams and bytes). Sent and compared at whole-second precision.</summary>
     public DateTimeOffset? LastModified { get; set; }
 
-    /// <summary>Overrides the <c>ETag</c> validator (for a file, a strong tag from its length and last write
-    /// time by default; none for streams and bytes).</summary>
+    /// <summary>Overrides the <c>ETag</c> validator (for a file, a strong tag from its identity by default: file id,
+    /// length and last write time; none for streams and bytes).</summary>
     public EntityTagHeaderValue? EntityTag { get; set; }
 
     /// <summary>Whether <c>Range</c> requests are honoured (and <c>Accept-Ranges: bytes</c> sent). On by default.</summary>

@@ -6,8 +6,8 @@ public sealed class FileServingOptions
     /// <summary>The directory to serve. A relative path is taken from the app's content root. With a store configured
     /// (<c>Streaming:Storage:Provider</c> <c>AzureBlob</c>), <c>MapFiles</c> serves the store's names instead, whatever
     /// the root; serve the app's own assets from the disk with <c>UseStreamingStaticFiles</c>, which always reads the
-    /// disk.</summary>
-    public string Root { get; set; } = "demo-content";
+    /// disk. <c>wwwroot</c> by default, the folder ASP.NET serves its static files from.</summary>
+    public string Root { get; set; } = "wwwroot";
 
     /// <summary>Whether files and directories whose names start with a dot may be served. Off by default.</summary>
     public bool AllowDotFiles { get; set; }

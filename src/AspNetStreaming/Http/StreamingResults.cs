@@ -29,7 +29,7 @@ public static class StreamingResults
     /// <param name="fileDownloadName">When set, the file is sent as an attachment with this name.</param>
     /// <param name="readSize">The chunk size; <see cref="DefaultFileReadSize"/> by default.</param>
     /// <param name="lastModified">Overrides the file's last write time as <c>Last-Modified</c>.</param>
-    /// <param name="entityTag">Overrides the <c>ETag</c> derived from the file's length and last write time.</param>
+    /// <param name="entityTag">Overrides the <c>ETag</c> derived from the file's identity (file id, length and last write time).</param>
     /// <param name="enableRangeProcessing">Whether <c>Range</c> requests are honoured; on by default.</param>
     public static StreamingFileHttpResult File(string path, string? contentType = null, string? fileDownloadName = null, int readSize = DefaultFileReadSize,
         DateTimeOffset? lastModified = null, EntityTagHeaderValue? entityTag = null, bool enableRangeProcessing = true)

@@ -36,6 +36,7 @@ public sealed partial class AsyncFile : IDisposable
     private readonly bool _appendOnly;
     private readonly List<ReadOnlyMemory<byte>> _gatherBuffers = new(capacity: 8);
     private long _appendPosition;
+    private bool _preallocated;
 
     private AsyncFile(SafeFileHandle handle, string? path, bool ownsHandle, bool canRead, bool canWrite, bool appendOnly)
     {
@@ -89,7 +90,8 @@ public sealed partial class AsyncFile : IDisposable
     /// <param name="path">The file path.</param>
     /// <param name="mode">What to do when the file exists or is missing.</param>
     /// <param name="preallocationSize">When greater than zero and the file is created or truncated, the number
-    /// of bytes to reserve on disk up front (a hint; the file length stays zero).</param>
+    /// of bytes to reserve on disk up front (a hint; the file length stays zero). What was reserved beyond the bytes
+    /// written is given back when the file is disposed.</param>
     public static AsyncFile OpenWrite(string path, FileWriteMode mode = FileWriteMode.CreateOrTruncate, long preallocationSize = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(preallocationSize);
@@ -101,9 +103,10 @@ public sealed partial class AsyncFile : IDisposable
             FileWriteMode.OpenOrCreate => FileMode.OpenOrCreate,
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };
+        var preallocate = fileMode is FileMode.Create or FileMode.CreateNew ? preallocationSize : 0;
         var handle = File.OpenHandle(path, fileMode, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete,
-            FileOptions.Asynchronous, preallocationSize: fileMode is FileMode.Create or FileMode.CreateNew ? preallocationSize : 0);
-        return new AsyncFile(handle, path, ownsHandle: true, canRead: true, canWrite: true, appendOnly: false);
+            FileOptions.Asynchronous, preallocationSize: preallocate);
+        return new AsyncFile(handle, path, ownsHandle: true, canRead: true, canWrite: true, appendOnly: false) { _preallocated = preallocate > 0 };
     }
 
     /// <summary>Opens (or creates) a file for appending: writes go to the end through
@@ -263,7 +266,26 @@ public sealed partial class AsyncFile : IDisposable
     {
         if (_ownsHandle)
         {
+            if (_preallocated && !_handle.IsClosed)
+            {
+                GiveBackReservedSpace();
+            }
+
             _handle.Dispose();
+        }
+    }
+
+    // The space reserved past the end stays the file's (du counts it) until it is truncated: a truncate to its own
+    // length frees it, for a body shorter than the reservation (a client that sent less than it announced).
+    private void GiveBackReservedSpace()
+    {
+        try
+        {
+            RandomAccess.SetLength(_handle, RandomAccess.GetLength(_handle));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // A file that cannot be truncated keeps its reservation; it is still closed below.
         }
     }
 

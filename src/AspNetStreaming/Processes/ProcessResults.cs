@@ -9,9 +9,11 @@ public static class ProcessResults
     /// <param name="command">The program and its arguments.</param>
     /// <param name="options">The options; the registered <c>Streaming:Processes</c> options when <see langword="null"/>.</param>
     /// <param name="streamRequestBody">Whether the request body goes to stdin; otherwise stdin is closed at once.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a setting out of range.</exception>
     public static ProcessHttpResult Run(ProcessCommand command, ProcessOptions? options = null, bool streamRequestBody = true)
     {
         ArgumentNullException.ThrowIfNull(command);
+        options?.Validate(); // checked when the result is made, as a mapping's options are when mapped
         return new([command], options, gate: null, streamRequestBody);
     }
 
@@ -20,6 +22,10 @@ public static class ProcessResults
     /// <param name="pipeline">The programs, first to last.</param>
     /// <param name="options">The options; the registered <c>Streaming:Processes</c> options when <see langword="null"/>.</param>
     /// <param name="streamRequestBody">Whether the request body goes to stdin; otherwise stdin is closed at once.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a setting out of range.</exception>
     public static ProcessHttpResult Pipeline(IReadOnlyList<ProcessCommand> pipeline, ProcessOptions? options = null, bool streamRequestBody = true)
-        => new(pipeline, options, gate: null, streamRequestBody);
+    {
+        options?.Validate(); // checked when the result is made, as a mapping's options are when mapped
+        return new(pipeline, options, gate: null, streamRequestBody);
+    }
 }

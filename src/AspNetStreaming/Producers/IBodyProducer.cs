@@ -54,7 +54,9 @@ public interface IBodyProducer : IAsyncDisposable
     /// <returns>A token to dispose to release this pause; disposing it more than once does nothing.</returns>
     IDisposable Pause();
 
-    /// <summary>Ends production promptly: the owned resources are closed and <see cref="ProduceAsync"/>
-    /// completes as cancelled. Calling it again, or after completion, does nothing.</summary>
+    /// <summary>Ends production promptly: a running <see cref="ProduceAsync"/> closes the owned resources and completes
+    /// as cancelled. Before production starts it only marks the producer stopped (a later <see cref="ProduceAsync"/>
+    /// completes as cancelled at once); the owned resources are then closed by disposing the producer, which closes
+    /// them on every path. Calling it again, or after completion, does nothing.</summary>
     void Stop();
 }

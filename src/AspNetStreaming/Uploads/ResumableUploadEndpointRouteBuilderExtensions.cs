@@ -35,7 +35,8 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
             .DescribeResumable("Offset retrieval: Upload-Offset, Upload-Complete, Upload-Length.", 204, null, 404, 503);
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
             .DescribeResumable("An append at Upload-Offset; Upload-Complete: ?1 (or reaching Upload-Length) publishes the file.", 204, "application/partial-upload",
-                400, 404, 409, 413, 415, 503, 507);
+                400, 404, 409, 412, 413, 415, 503, 507)
+            .Produces(StatusCodes.Status201Created); // the append that completes the upload answers as a stored upload does
         group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id)).DescribeResumable("Cancellation.", 204, null, 404);
         return group;
     }

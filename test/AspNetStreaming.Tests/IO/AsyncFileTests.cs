@@ -140,6 +140,21 @@ public sealed class AsyncFileTests : IDisposable
     }
 
     [Fact]
+    public async Task ThePreallocationBeyondWhatWasWritten_IsGivenBackOnDispose()
+    {
+        // A body shorter than the Content-Length reserved for it: the file must not keep 64 MiB of disk for 3,000 bytes.
+        var path = _dir["short.bin"];
+        using (var file = AsyncFile.OpenWrite(path, FileWriteMode.CreateNew, preallocationSize: 64 << 20))
+        {
+            await file.WriteAsync(0, new byte[3000]);
+        }
+
+        var (exit, blocks, _) = await CommandLine.RunAsync("stat", ["-c", "%b", path], TimeSpan.FromSeconds(10));
+        Assert.Equal(0, exit);
+        Assert.InRange(long.Parse(blocks, System.Globalization.CultureInfo.InvariantCulture) * 512, 3000, 1 << 20);
+    }
+
+    [Fact]
     public async Task ReadWithTimeout_NoDataInTime_ThrowsTimeoutException()
     {
         using var file = AsyncFile.OpenRead(_dir.CreateFile("t.bin", 1000));

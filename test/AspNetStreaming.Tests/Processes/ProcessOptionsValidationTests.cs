@@ -36,4 +36,13 @@ public sealed class ProcessOptionsValidationTests
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AResultsOwnOptionsAreCheckedWhenTheResultIsMade()
+    {
+        var bad = new AspNetStreaming.Processes.ProcessOptions { ReadSize = 0 };
+
+        Assert.Throws<OptionsValidationException>(() => AspNetStreaming.Processes.ProcessResults.Run(new AspNetStreaming.Processes.ProcessCommand("true"), bad));
+        Assert.Throws<OptionsValidationException>(() => AspNetStreaming.Processes.ProcessResults.Pipeline([new AspNetStreaming.Processes.ProcessCommand("true")], bad));
+    }
 }

@@ -26,6 +26,8 @@ public sealed class SampleWebOpenApiTests
         Assert.Superset(new HashSet<string> { "201", "204", "409", "412", "413", "415", "507" }, Statuses(put));
         Assert.True(paths.GetProperty("/uploads").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
 
+        Assert.Superset(new HashSet<string> { "201", "204", "409" }, Statuses(paths.GetProperty("/uploads/resumable/{id}").GetProperty("patch")));
+
         var tus = paths.GetProperty("/uploads/tus/{id}").GetProperty("patch");
         Assert.Superset(new HashSet<string> { "204", "409", "415", "460" }, Statuses(tus));
 
