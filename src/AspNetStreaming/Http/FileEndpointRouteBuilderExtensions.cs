@@ -21,6 +21,10 @@ public static class FileEndpointRouteBuilderExtensions
 
     /// <summary>Serves the files under <see cref="FileServingOptions.Root"/> (from the options registered with
     /// <c>AddStreamingFiles</c>) at <c>GET|HEAD {prefix}/{**path}</c>.</summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The URL prefix, e.g. <c>/files</c>.</param>
+    /// <returns>The endpoint's builder, to add conventions (authorization, caching, rate limiting) to it.</returns>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist (and no store is configured).</exception>
     public static RouteHandlerBuilder MapFiles(this IEndpointRouteBuilder endpoints, string prefix)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

@@ -10,6 +10,8 @@ public static class StreamingSendFileApplicationBuilderExtensions
     /// <c>Results.File(path)</c> and <c>Response.SendFileAsync</c> call) go through AspNetStreaming's pump instead of
     /// Kestrel's stream copy. Status, headers and ranges stay exactly as the caller set them; nothing else of the
     /// response changes.</summary>
+    /// <param name="app">The application's pipeline; place it before the middleware whose files it should send.</param>
+    /// <returns><paramref name="app"/>, to chain more middleware.</returns>
     public static IApplicationBuilder UseStreamingSendFile(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);

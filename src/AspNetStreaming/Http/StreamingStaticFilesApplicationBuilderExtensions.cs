@@ -7,6 +7,8 @@ public static class StreamingStaticFilesApplicationBuilderExtensions
 {
     /// <summary>Serves the app's web root as <c>UseStaticFiles</c> does, with the library's semantics (see
     /// <see cref="UseStreamingStaticFiles(IApplicationBuilder, StreamingStaticFileOptions)"/>).</summary>
+    /// <param name="app">The application's pipeline.</param>
+    /// <returns><paramref name="app"/>, to chain more middleware.</returns>
     public static IApplicationBuilder UseStreamingStaticFiles(this IApplicationBuilder app)
         => app.UseStreamingStaticFiles(new StreamingStaticFileOptions());
 

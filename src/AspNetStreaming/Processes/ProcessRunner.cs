@@ -13,6 +13,13 @@ namespace AspNetStreaming.Processes;
 public static class ProcessRunner
 {
     /// <summary>Runs one program to its end.</summary>
+    /// <param name="command">The program and its arguments.</param>
+    /// <param name="input">What goes to its stdin; nothing (stdin closed at once) when <see langword="null"/>.</param>
+    /// <param name="options">Limits, timeouts and environment; the defaults of <see cref="ProcessOptions"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Where stderr and the kill reasons go; nowhere when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the run: the whole tree is killed.</param>
+    /// <returns>The exit code, stdout and the end of stderr; a non-zero exit is a result, not an exception.</returns>
+    /// <exception cref="ProcessStartException">The program is missing or cannot be executed.</exception>
     public static Task<ProcessResult> CommunicateAsync(ProcessCommand command, ProcessInput? input = null, ProcessOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);

@@ -17,6 +17,11 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
     /// upload resource), <c>HEAD|GET|PATCH|DELETE {prefix}/{id}</c> (offset, append, cancel) and <c>OPTIONS</c> on
     /// both (<c>Upload-Limit</c>, the draft's discovery). A completed upload is digest-verified and published
     /// atomically under <c>name</c> in the upload root (or the configured store).</summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The URL prefix, e.g. <c>/uploads</c>.</param>
+    /// <param name="options">Per-endpoint options, checked when mapped; the registered <see cref="UploadOptions"/> when <see langword="null"/>.</param>
+    /// <returns>The endpoints' builder, to add conventions (authorization, rate limiting) to them.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a setting out of range.</exception>
     public static IEndpointConventionBuilder MapResumableUploads(this IEndpointRouteBuilder endpoints, string prefix, UploadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

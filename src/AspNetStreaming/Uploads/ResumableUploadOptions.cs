@@ -7,6 +7,6 @@ public sealed class ResumableUploadOptions
     /// Announced to clients as <c>Upload-Limit: expires</c>.</summary>
     public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often the cleanup looks for expired uploads.</summary>
+    /// <summary>How often the cleanup looks for expired uploads (5 minutes by default).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -17,6 +17,11 @@ public static class TusUploadEndpointRouteBuilderExtensions
     /// the upload's id), <c>HEAD|PATCH|DELETE {prefix}/{id}</c>, <c>OPTIONS</c> on both, and <c>POST {prefix}/{id}</c>
     /// with <c>X-HTTP-Method-Override</c>. On the same engine and store as <see cref="ResumableUploadEndpointRouteBuilderExtensions.MapResumableUploads"/>:
     /// a completed upload (or final concatenation) is verified and published atomically under its name.</summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The URL prefix, e.g. <c>/uploads</c>.</param>
+    /// <param name="options">Per-endpoint options, checked when mapped; the registered <see cref="UploadOptions"/> when <see langword="null"/>.</param>
+    /// <returns>The endpoints' builder, to add conventions (authorization, rate limiting) to them.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a setting out of range.</exception>
     public static IEndpointConventionBuilder MapTusUploads(this IEndpointRouteBuilder endpoints, string prefix, UploadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

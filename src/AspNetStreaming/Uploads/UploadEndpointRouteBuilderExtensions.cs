@@ -37,6 +37,11 @@ public static class UploadEndpointRouteBuilderExtensions
 
     /// <summary>Maps <c>POST {prefix}</c> for <c>multipart/form-data</c>: every file part is stored under its
     /// (validated) file name, all published together or none; answers 201 with the files and form fields.</summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The URL prefix, e.g. <c>/uploads</c>.</param>
+    /// <param name="options">Per-endpoint options, checked when mapped; the registered <see cref="UploadOptions"/> when <see langword="null"/>.</param>
+    /// <returns>The endpoints' builder, to add conventions (authorization, rate limiting) to them.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> has a setting out of range.</exception>
     public static RouteHandlerBuilder MapMultipartUpload(this IEndpointRouteBuilder endpoints, string prefix, UploadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

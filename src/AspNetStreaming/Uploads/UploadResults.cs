@@ -13,9 +13,13 @@ public static class UploadResults
     }
 
     /// <summary>201 describing every file of a multipart upload and its form fields.</summary>
+    /// <param name="files">The published files.</param>
+    /// <param name="fields">The form's fields.</param>
+    /// <param name="location">A <c>Location</c> to send, if any.</param>
     public static UploadStoredHttpResult Stored(IReadOnlyList<StoredUpload> files, IReadOnlyDictionary<string, string> fields, string? location = null)
         => new(files, location, fields, alwaysCreated: true);
 
     /// <summary>The ProblemDetails for a refused or failed upload.</summary>
+    /// <param name="error">What the upload methods threw: its kind decides the status, its detail the text.</param>
     public static UploadProblemHttpResult Problem(UploadException error) => new(error);
 }
