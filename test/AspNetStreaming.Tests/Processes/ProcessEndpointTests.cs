@@ -136,46 +136,6 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
-    public async Task AProcessThatLeftTheGroup_IsKilledWithTheTree_AndOneNoTreeReaches_CannotHoldTheResponseOpen()
-    {
-        // Two escapes from the stage's process group, both keeping stdout open: one whose parent (the shell) is still
-        // there at the kill, so the tree reaches it; one whose parent left at once (a daemon), which nothing reaches.
-        using var temp = new TempDirectory();
-        var pids = temp["pids"];
-        await using var host = await StartAsync(app => app.MapProcess("/p",
-            Bash("setsid sleep 1000 & echo $! >> \"$1\"; (setsid sleep 1000 & echo $! >> \"$1\"); sleep 1000", pids),
-            o => o.IdleTimeout = TimeSpan.FromMilliseconds(500)));
-        using var client = host.CreateClient();
-        client.Timeout = TimeSpan.FromSeconds(30);
-        int[] escaped = [];
-        try
-        {
-            var request = client.GetAsync("p");
-            escaped = await ReadPidsAsync(pids, 2);
-
-            using var response = await request;
-
-            Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-            Assert.True(KilledFor(host, ProcessKillReason.IdleTimeout));
-            Assert.True(await WaitDeadAsync([escaped[0]]), $"the escaped child {escaped[0]} outlived the kill");
-        }
-        finally
-        {
-            foreach (var pid in escaped.Where(pid => !IsDead(pid)))
-            {
-                try
-                {
-                    System.Diagnostics.Process.GetProcessById(pid).Kill();
-                }
-                catch (ArgumentException)
-                {
-                    // gone meanwhile
-                }
-            }
-        }
-    }
-
-    [Fact]
     public async Task IdleTimeoutAfterOutputAbortsTheBody()
     {
         await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo hello; sleep 1000"), o => o.IdleTimeout = TimeSpan.FromMilliseconds(300)));
@@ -322,20 +282,6 @@ public sealed class ProcessEndpointTests
     }
 
     [Fact]
-    public async Task OutputOverTheLimitInTheFirstReadIs502ProblemDetails()
-    {
-        await using var host = await StartAsync(app => app.MapProcess("/p", Bash("echo 'more than ten bytes of output'; sleep 1000"), o => o.MaxOutputBytes = 10));
-        using var client = host.CreateClient();
-
-        using var response = await client.GetAsync("p");
-
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(host.Logs.Contains(3004), "the failure before output was not logged (3004)");
-        Assert.True(KilledFor(host, ProcessKillReason.OutputLimit));
-    }
-
-    [Fact]
     public async Task OutputLimitKillsAndAborts()
     {
         await using var host = await StartAsync(app => app.MapProcess("/p", new ProcessCommand("yes"), o => o.MaxOutputBytes = 1 << 20));
@@ -412,25 +358,6 @@ public sealed class ProcessEndpointTests
         await stopping;
         Assert.True(KilledFor(host, ProcessKillReason.Shutdown), "the kill was not for the shutdown");
         response.Dispose();
-    }
-
-    [Fact]
-    public async Task AShutdownBeforeTheFirstOutputIs503WithRetryAfter_NotAFailure()
-    {
-        using var temp = new Infrastructure.TempDirectory();
-        var pidFile = temp["pids"];
-        var host = await StartAsync(app => app.MapProcess("/p", Bash("echo $$ > \"$1\"; exec sleep 1000", pidFile)));
-        using var client = host.CreateClient();
-        var request = client.GetAsync("p");
-        var pids = await ReadPidsAsync(pidFile, 1);
-
-        var stopping = host.DisposeAsync().AsTask();
-        using var response = await request;
-        await stopping;
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.NotNull(response.Headers.RetryAfter);
-        Assert.True(await WaitDeadAsync(pids));
     }
 
     [Fact]
