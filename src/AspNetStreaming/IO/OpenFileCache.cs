@@ -116,6 +116,21 @@ internal sealed partial class OpenFileCache : IDisposable
         return new Lease(entry);
     }
 
+    /// <summary>Drops <paramref name="lease"/>'s entry if it is still the one cached (the lease stays valid until disposed):
+    /// for a check beyond the cache's own that the entry failed.</summary>
+    public void Invalidate(Lease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            if (_entries.TryGetValue(lease.Entry.Key, out var current) && ReferenceEquals(current, lease.Entry))
+            {
+                Interlocked.Increment(ref _invalidations);
+                RemoveLocked(current);
+            }
+        }
+    }
+
     /// <summary>Closes every entry (handles being read close when their responses finish) and stops the sweeper.</summary>
     public void Dispose()
     {

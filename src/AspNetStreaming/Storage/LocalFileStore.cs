@@ -13,6 +13,8 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
     private const int LinkLoopErrno = 40;
     private const int MacLinkLoopErrno = 62;
 
+    private readonly OpenedFileLocation _location = new(resolver.Root);
+
     public override ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
         => ValueTask.FromResult(Open(name));
 
@@ -25,7 +27,15 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
 
         if (cache?.TryRent(name) is { } lease)
         {
-            return StoreOpening.Found(new FileSource(lease));
+            // The stat of the hit follows links, so a directory moved out of the root and linked back looks unchanged;
+            // where the kernel says the cached handle is now decides.
+            if (_location.Contains(lease.Entry.File.Handle))
+            {
+                return StoreOpening.Found(new FileSource(lease));
+            }
+
+            cache.Invalidate(lease);
+            lease.Dispose();
         }
 
         AsyncFile file;
@@ -43,6 +53,12 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
             }
 
             file = AsyncFile.OpenRead(path);
+            if (!_location.Contains(file.Handle))
+            {
+                // A link swapped in between the walk above and the open: the open followed it out of the root.
+                file.Dispose();
+                return StoreOpening.Refused("a symbolic link that leads outside the root");
+            }
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {

@@ -81,6 +81,23 @@ public sealed class OpenFileCacheTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ADirectoryMovedOutOfTheRootAndLinkedBack_IsRefusedOnTheNextRequest()
+    {
+        // The file is the same (inode, length, times), so a stat of the path through the link sees no change; where the
+        // cached handle now lies does.
+        Directory.CreateDirectory(_temp["root/d"]);
+        Write("root/d/f.txt", "moved out");
+        Assert.Equal("moved out", await GetAsync("d/f.txt"));
+
+        Directory.Move(_temp["root/d"], _temp["outside/d2"]);
+        Directory.CreateSymbolicLink(_temp["root/d"], _temp["outside/d2"]);
+        using var response = await _client.GetAsync("files/d/f.txt");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("moved out", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADeletedFileIsNotFoundAndAMissingOneIsNotCached()
     {
         var path = Write("root/gone.txt", "here");

@@ -80,6 +80,19 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int Fsync(int fd);
 
+    /// <summary>Reads a symbolic link's target into <paramref name="buffer"/> (not NUL-terminated); the length, or -1.</summary>
+    [DllImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern nint Readlink(ref byte path, ref byte buffer, nint size);
+
+    /// <summary>The canonical absolute path of <paramref name="path"/> (every link resolved) into <paramref name="resolved"/>
+    /// (at least PATH_MAX bytes, NUL-terminated); <see cref="IntPtr.Zero"/> on failure.</summary>
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
+    public static extern IntPtr Realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] resolved);
+#pragma warning restore CA2101
+
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int Close(int fd);
