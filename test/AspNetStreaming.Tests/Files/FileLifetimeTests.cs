@@ -98,6 +98,30 @@ public sealed class FileLifetimeTests : IDisposable
         await Eventually.AssertAsync(() => host.Logs.Contains(1003), "no mid-body failure was logged");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AFileRewrittenInPlaceWhileBeingSent_CutsTheResponseOff_RatherThanEndItWithTwoVersions(bool cached)
+    {
+        var path = _temp.CreateFile($"root/rewritten-{cached}.bin", 32 << 20, seed: 1);
+        await using var host = await KestrelHost.StartAsync(app => app.MapFiles("/files",
+            new FileServingOptions { Root = _temp["root"], ReadSize = 64 * 1024, OpenFileCache = new() { Enabled = cached } }));
+        using var client = host.CreateClient();
+        using var response = await client.GetAsync($"files/rewritten-{cached}.bin", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await body.ReadExactlyAsync(new byte[1 << 20]);
+
+        // The start rewritten, as `dd conv=notrunc` or an editor's in-place save does: same length, new bytes, new time.
+        using (var rewrite = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+            rewrite.Write(new byte[1 << 20]);
+        }
+
+        var failure = await Record.ExceptionAsync(() => body.CopyToAsync(Stream.Null));
+
+        Assert.True(failure is HttpIOException or IOException, $"the body ended {failure?.GetType().Name ?? "cleanly"}");
+    }
+
     [Fact]
     public async Task AReplacementWithTheSameLengthAndTimeGetsANewTag()
     {

@@ -7,7 +7,10 @@ namespace AspNetStreaming.Producers;
 /// so the validators describe exactly the bytes that will be sent; ranges are read from the same handle at
 /// explicit offsets (<see cref="RandomAccess"/>, straight into the response's memory). If the file shrinks
 /// afterwards, <see cref="SourceBodyProducer"/> faults rather than send a short body; if it grows, only
-/// the announced bytes are sent.
+/// the announced bytes are sent. If it was rewritten in place while being sent (its write time moved and it did not
+/// grow), the read that ends a range fails, so the response is cut off instead of ending cleanly with old and new bytes
+/// under the old strong validator (RFC 9110 8.8.3); a file that only grew is taken for an append, whose announced
+/// bytes did not change.
 /// </summary>
 internal sealed class FileSource : RandomAccessSource
 {
@@ -15,6 +18,7 @@ internal sealed class FileSource : RandomAccessSource
     private readonly FileStamp _stamp;
     private readonly bool _ownsFile;
     private readonly OpenFileCache.Lease? _lease;
+    private long _rangeEnd = -1; // where the range being read ends (WillRead); -1: the end of the file
 
     /// <param name="file">The open file.</param>
     /// <param name="ownsFile">Whether disposing the source (or failing to read its stamp) closes the file.</param>
@@ -58,8 +62,29 @@ internal sealed class FileSource : RandomAccessSource
 
     public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_stamp.LastWriteUtc, TimeSpan.Zero);
 
+    public override void WillRead(long start, long length)
+        => _rangeEnd = length >= _stamp.Length - start ? _stamp.Length : start + length;
+
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
-        => _file.ReadAsync(offset, destination, cancellationToken);
+    {
+        var read = _file.ReadAsync(offset, destination, cancellationToken);
+        var end = _rangeEnd < 0 ? _stamp.Length : _rangeEnd;
+        return offset + destination.Length < end ? read : CheckedAtEndAsync(read, offset, end);
+    }
+
+    // The read that may end the range: after it, one fstat says whether the file is still the one the validators describe.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> CheckedAtEndAsync(ValueTask<int> pending, long offset, long end)
+    {
+        var read = await pending.ConfigureAwait(false);
+        if (read > 0 && offset + read >= end && FileStamp.Of(_file.Handle) is var now
+            && now.LastWriteUtc != _stamp.LastWriteUtc && now.Length <= _stamp.Length)
+        {
+            throw new IOException("The file was rewritten while it was being sent; the response is cut off rather than end with bytes of two versions.");
+        }
+
+        return read;
+    }
 
     public override void Dispose()
     {
