@@ -37,6 +37,21 @@ internal static class ResumableHeaders
             Extensions = new Dictionary<string, object?> { ["expected-offset"] = offset, ["provided-offset"] = requested },
         };
 
+    /// <summary>The URL path of the upload collection the request went to (what an upload's id is appended to), taken
+    /// from the request itself: the path base, any route group and the mapping's prefix, as the client reached them.
+    /// A request to one upload (<c>{id}</c>) or one name (<c>{name}</c>) drops that last segment.</summary>
+    public static string CollectionPath(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "";
+        if (request.RouteValues.ContainsKey("id") || request.RouteValues.ContainsKey("name"))
+        {
+            path = path[..Math.Max(0, path.LastIndexOf('/'))];
+        }
+
+        return request.PathBase.Add(new PathString(path.TrimEnd('/'))).ToUriComponent();
+    }
+
     public static long? ParseInteger(HttpRequest request, string field, bool required)
     {
         var value = request.Headers[field].ToString().Trim();

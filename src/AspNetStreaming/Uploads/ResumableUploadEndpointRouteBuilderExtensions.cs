@@ -29,7 +29,7 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         options?.Validate(); // a per-endpoint copy is checked when mapped, as the registered options are at start
         var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
         prefix = prefix.TrimEnd('/');
-        var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options, prefix);
+        var handler = new ResumableUploadHandler(store, options ?? store.Ingestor.Options);
         var group = endpoints.MapGroup(prefix).WithTags("Uploads: resumable (IETF draft)");
         group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery()
             .DescribeResumable("Creation of an upload of {name} (Upload-Complete, Upload-Length, Repr-Digest): 201 + Location.", 201, "application/octet-stream",

@@ -12,7 +12,7 @@ namespace AspNetStreaming.Uploads;
 /// tusd does: clients that learn of their end only one read later send their last append with
 /// <c>Upload-Complete: ?0</c> and take offset == length for success.
 /// </summary>
-internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
+internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadOptions options)
 {
     /// <summary>The latest <c>Upload-Draft-Interop-Version</c> implemented.</summary>
     public const string InteropVersion = ResumableInterop.Latest;
@@ -218,7 +218,8 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     private string UploadLimit => string.Create(CultureInfo.InvariantCulture,
         $"max-size={options.MaxSize}, expires={(long)options.Resumable.Expiry.TotalSeconds}");
 
-    private string LocationOf(HttpContext context, string id) => $"{context.Request.PathBase}{prefix}/{id}";
+    // From the request, not from the prefix alone: a mapping inside a route group (MapGroup("/api")) has a longer URL.
+    private static string LocationOf(HttpContext context, string id) => $"{ResumableHeaders.CollectionPath(context)}/{id}";
 
     private static UploadException Inconsistent(string detail) => new(UploadErrorKind.InconsistentLength, detail);
 

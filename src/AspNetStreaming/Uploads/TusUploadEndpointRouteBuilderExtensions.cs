@@ -29,7 +29,7 @@ public static class TusUploadEndpointRouteBuilderExtensions
         options?.Validate(); // a per-endpoint copy is checked when mapped, as the registered options are at start
         var store = endpoints.ServiceProvider.GetRequiredService<ResumableUploadStore>();
         prefix = prefix.TrimEnd('/');
-        var handler = new TusUploadHandler(store, options ?? store.Ingestor.Options, prefix);
+        var handler = new TusUploadHandler(store, options ?? store.Ingestor.Options);
         var group = endpoints.MapGroup(prefix).WithTags("Uploads: tus 1.0");
         const string Chunk = TusHeaders.ChunkContentType;
         group.MapMethods("", [HttpMethods.Options], handler.Options).DescribeResumable("The server's tus version, extensions, size limit and checksums.", 204, null);

@@ -9,7 +9,7 @@ namespace AspNetStreaming.Uploads.Tus;
 /// PATCH, OPTIONS) and the creation, creation-with-upload, creation-defer-length, termination, checksum, expiration
 /// and concatenation extensions, and <c>X-HTTP-Method-Override</c> for clients behind proxies that pass only POST.
 /// </summary>
-internal sealed partial class TusUploadHandler(ResumableUploadStore store, UploadOptions options, string prefix)
+internal sealed partial class TusUploadHandler(ResumableUploadStore store, UploadOptions options)
 {
     private readonly ResumableAppender _appender = new(store, options);
 
@@ -283,7 +283,8 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
     private static bool IsChunk(HttpRequest request)
         => string.Equals(request.ContentType?.Split(';')[0].Trim(), TusHeaders.ChunkContentType, StringComparison.OrdinalIgnoreCase);
 
-    private string UploadsPath(HttpContext context) => $"{context.Request.PathBase}{prefix}";
+    // From the request, not from the prefix alone: a mapping inside a route group (MapGroup("/api")) has a longer URL.
+    private static string UploadsPath(HttpContext context) => ResumableHeaders.CollectionPath(context);
 
     private static string? NullIfEmpty(string value) => value.Trim().Length == 0 ? null : value.Trim();
 
