@@ -152,9 +152,34 @@ internal static class RepresentationResponse
             }
         }
 
+        if (requestHeaders.AcceptEncoding.Count > 0 && (entityTagText is not null || rangesEnabled))
+        {
+            response.OnStarting(WeakenIfEncoded, response);
+        }
+
         handedOver = true;
         return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst, services);
     }
+
+    // Response compression decides when the response starts: an encoded body is not the bytes the strong tag names, and
+    // its byte ranges are not the identity's (a resume with If-Range and a range of the gzip bytes gets a file that is
+    // neither). So the tag becomes weak (If-Range then refuses it, If-None-Match still matches it) and Accept-Ranges goes
+    // (RFC 9110 8.8.1, 8.8.3, 14.3); a range request itself is never compressed.
+    private static readonly Func<object, Task> WeakenIfEncoded = static state =>
+    {
+        var headers = ((HttpResponse)state).Headers;
+        if (headers.ContentEncoding.Count > 0)
+        {
+            if (headers.ETag.ToString() is { Length: > 0 } tag && tag[0] == '"')
+            {
+                headers.ETag = "W/" + tag;
+            }
+
+            headers.AcceptRanges = default;
+        }
+
+        return Task.CompletedTask;
+    };
 
     private static Task SendNotSatisfiableAsync(HttpContext context, long length)
     {
