@@ -43,6 +43,10 @@ internal sealed partial class OpenFileCache
         /// <summary>When it was last rented (a <see cref="TimeProvider"/> timestamp); read and written under the cache's lock.</summary>
         public long LastUsed { get; set; }
 
+        /// <summary>When the kernel last said where the handle lies (a <see cref="System.Diagnostics.Stopwatch"/>
+        /// timestamp; 0 at the open, which checked it). A stale read of it only checks once more.</summary>
+        public long LocationCheckedAt { get; set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
         public void AddRef() => Interlocked.Increment(ref _references);
 
         public void Release()

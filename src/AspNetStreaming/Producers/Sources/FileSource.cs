@@ -18,7 +18,8 @@ internal sealed class FileSource : RandomAccessSource
     private readonly FileStamp _stamp;
     private readonly bool _ownsFile;
     private readonly OpenFileCache.Lease? _lease;
-    private long _rangeEnd = -1; // where the range being read ends (WillRead); -1: the end of the file
+    private long _rangeStart; // where the range being read starts (WillRead)
+    private long _rangeEnd = -1; // where it ends; -1: the end of the file
 
     /// <param name="file">The open file.</param>
     /// <param name="ownsFile">Whether disposing the source (or failing to read its stamp) closes the file.</param>
@@ -63,13 +64,16 @@ internal sealed class FileSource : RandomAccessSource
     public override DateTimeOffset? DefaultLastModified => new DateTimeOffset(_stamp.LastWriteUtc, TimeSpan.Zero);
 
     public override void WillRead(long start, long length)
-        => _rangeEnd = length >= _stamp.Length - start ? _stamp.Length : start + length;
+        => (_rangeStart, _rangeEnd) = (start, length >= _stamp.Length - start ? _stamp.Length : start + length);
 
     public override ValueTask<int> ReadAtAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var read = _file.ReadAsync(offset, destination, cancellationToken);
         var end = _rangeEnd < 0 ? _stamp.Length : _rangeEnd;
-        return offset + destination.Length < end ? read : CheckedAtEndAsync(read, offset, end);
+
+        // Only a range read in more than one read can mix versions, and only its last read can tell: a range of one read
+        // (a 64 KiB request) pays nothing.
+        return offset + destination.Length < end || offset == _rangeStart ? read : CheckedAtEndAsync(read, offset, end);
     }
 
     // The read that may end the range: after it, one fstat says whether the file is still the one the validators describe.
