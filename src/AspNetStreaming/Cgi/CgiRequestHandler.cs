@@ -74,7 +74,7 @@ internal sealed partial class CgiRequestHandler(string prefix, RootedPathResolve
             long? contentLength = request.ContentLength;
             if (contentLength is > 0)
             {
-                body = request.BodyReader;
+                body = new Transport.ClientBodyPipeReader(request.BodyReader); // reads end cleanly for Kestrel's drain
             }
             else if (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
             {

@@ -61,7 +61,9 @@ public sealed class ProcessHttpResult : IResult, IContentTypeHttpResult
             return;
         }
 
-        await ProcessSession.RunAsync(run, StreamRequestBody ? httpContext.Request.BodyReader : null,
+        // Through the reader that ends reads with CancelPendingRead (a read cancelled by its token leaves Kestrel's body
+        // mid-read, and its drain then logs an error) and marks the client's own failures.
+        await ProcessSession.RunAsync(run, StreamRequestBody ? new Transport.ClientBodyPipeReader(httpContext.Request.BodyReader) : null,
             session => AnswerAsync(httpContext, session, options, logger), httpContext.RequestAborted).ConfigureAwait(false);
     }
 

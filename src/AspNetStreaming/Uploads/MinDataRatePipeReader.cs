@@ -1,3 +1,4 @@
+using AspNetStreaming.Transport;
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;

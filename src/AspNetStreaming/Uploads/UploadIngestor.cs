@@ -1,3 +1,4 @@
+using AspNetStreaming.Transport;
 using AspNetStreaming.Diagnostics;
 using System.Diagnostics.Metrics;
 using AspNetStreaming.IO;

@@ -83,4 +83,46 @@ public sealed class ProcessStopAnswersTests
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.True(await WaitDeadAsync(pids));
     }
+
+    [Fact]
+    public async Task AProgramThatStopsReadingItsInput_LeavesKestrelsRequestBodySound()
+    {
+        // head reads 10 bytes and exits while the client is still sending: the feed's pending body read is ended. Ended
+        // through its token, it left Kestrel's body mid-read, and Kestrel's drain of the rest logged an error.
+        await using var host = await StartAsync(app => app.MapProcess("/p", new ProcessCommand("head", "-c", "10")));
+        using var client = host.CreateClient();
+        using var content = new SlowContent(chunks: 40, chunkSize: 64 * 1024, pause: TimeSpan.FromMilliseconds(20));
+
+        using var response = await client.PostAsync("p", content);
+
+        Assert.Equal(10, (await response.Content.ReadAsByteArrayAsync()).Length);
+        using (var next = await client.PostAsync("p", new ByteArrayContent(new byte[100]))) // after the first one's drain
+        {
+            Assert.Equal(10, (await next.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        Assert.DoesNotContain(host.Logs.Entries, entry => entry.Category.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)
+            && entry.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    /// <summary>A body that comes in chunks with pauses between them, as a client on a slow link sends it.</summary>
+    private sealed class SlowContent(int chunks, int chunkSize, TimeSpan pause) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var chunk = new byte[chunkSize];
+            for (var i = 0; i < chunks; i++)
+            {
+                await stream.WriteAsync(chunk);
+                await stream.FlushAsync();
+                await Task.Delay(pause);
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = (long)chunks * chunkSize;
+            return true;
+        }
+    }
 }

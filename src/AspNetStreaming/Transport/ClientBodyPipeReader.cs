@@ -2,10 +2,10 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 
-namespace AspNetStreaming.Uploads;
+namespace AspNetStreaming.Transport;
 
 /// <summary>
-/// Marks the failures of the request body itself (<see cref="ClientBodyException"/>), so an upload tells a client
+/// Marks the failures of the request body itself (<see cref="ClientBodyException"/>), so an upload or a program fed the body tells a client
 /// that left from a disk that failed. It matters on HTTP/2: a stream the client resets fails the body read with a
 /// plain <see cref="IOException"/> before Kestrel signals <see cref="HttpContext.RequestAborted"/>, and the file's
 /// own errors are <see cref="IOException"/>s too. Kestrel's <see cref="BadHttpRequestException"/>s (too large, too
