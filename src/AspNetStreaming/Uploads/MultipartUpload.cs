@@ -58,10 +58,12 @@ public sealed class MultipartUpload : IAsyncDisposable
                 _ = UploadStorage.TryDelete(done.FullPath);
             }
 
+            _ingestor.Metrics.PublishFailed();
             throw error as UploadException ?? new UploadException(UploadErrorKind.Internal, "The upload could not be published.", error);
         }
 
         _published = true;
+        _ingestor.Metrics.Published(stored.Count);
         return stored;
     }
 
@@ -106,6 +108,7 @@ public sealed class MultipartUpload : IAsyncDisposable
                 }
             }
 
+            _ingestor.Metrics.PublishFailed();
             throw error switch
             {
                 UploadException upload => upload,
@@ -115,6 +118,7 @@ public sealed class MultipartUpload : IAsyncDisposable
         }
 
         _published = true;
+        _ingestor.Metrics.Published(stored.Count);
         return stored;
     }
 

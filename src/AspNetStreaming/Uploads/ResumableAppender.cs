@@ -88,6 +88,10 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
 
         var acquired = false;
         (long Kept, long Offset)? interrupted = null;
+        long received = 0;
+        var storedFiles = 0;
+        var failed = true; // until the append ends well
+        _ingestor.Metrics.Started();
         try
         {
             if (upload.Offset != offset)
@@ -128,6 +132,7 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
                 throw;
             }
 
+            received = appended.Added;
             if (running is not null && running.HashedTo != appended.Offset)
             {
                 store.DropRunningDigest(id);
@@ -161,6 +166,7 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
             UploadLog.ResumableAppended(_ingestor.Logger, id, appended.Added, newOffset, completed: true);
             if (!complete)
             {
+                failed = false;
                 return new ResumableAppendResult(newOffset, null);
             }
 
@@ -170,10 +176,13 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
             }
 
             state.Length = newOffset;
-            return new ResumableAppendResult(newOffset, await CompleteAsync(upload, context.RequestAborted).ConfigureAwait(false));
+            var stored = await CompleteAsync(upload, context.RequestAborted).ConfigureAwait(false);
+            (failed, storedFiles) = (false, stored is null ? 0 : 1);
+            return new ResumableAppendResult(newOffset, stored);
         }
         finally
         {
+            _ingestor.Metrics.Ended(received, storedFiles, failed);
             if (acquired)
             {
                 _ingestor.Exit();

@@ -192,7 +192,8 @@ public sealed partial class UploadIngestor
                 _slots.Release();
             }
 
-            _metrics.Ended(received, succeeded ? 1 : 0);
+            // A form read whole is neither stored nor failed yet: its publish counts its files (or its failure).
+            _metrics.Ended(received, storedFiles: 0, failed: !succeeded);
         }
     }
 

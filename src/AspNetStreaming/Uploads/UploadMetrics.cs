@@ -26,17 +26,30 @@ internal sealed class UploadMetrics
 
     public void Started() => _active?.Add(1);
 
-    public void Ended(long bytes, int storedFiles)
+    public void Ended(long bytes, int storedFiles) => Ended(bytes, storedFiles, failed: storedFiles == 0);
+
+    /// <summary>A request of an upload ended: its bytes were received; it published <paramref name="storedFiles"/>, or
+    /// failed, or neither (a resumable append that kept its bytes for more, a form read and not yet published).</summary>
+    public void Ended(long bytes, int storedFiles, bool failed)
     {
         _active?.Add(-1);
         _bytes?.Add(bytes);
-        if (storedFiles > 0)
-        {
-            _stored?.Add(storedFiles);
-        }
-        else
+        Published(storedFiles);
+        if (failed)
         {
             _failed?.Add(1);
         }
     }
+
+    /// <summary>Files published after their request's bytes were counted (a form's files, at its publish).</summary>
+    public void Published(int files)
+    {
+        if (files > 0)
+        {
+            _stored?.Add(files);
+        }
+    }
+
+    /// <summary>A publish that failed after its bytes were counted.</summary>
+    public void PublishFailed() => _failed?.Add(1);
 }
