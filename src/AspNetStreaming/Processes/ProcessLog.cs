@@ -41,8 +41,8 @@ internal static partial class ProcessLog
     public static partial void ConcurrencyRejected(ILogger logger, string path, string scope, int limit);
 
     [LoggerMessage(EventId = StreamingEventIds.Id.ProcessArgumentRejected, EventName = nameof(StreamingEventIds.ProcessArgumentRejected), Level = LogLevel.Warning,
-        Message = "Refused argument {Name} for {Path}: {Reason}; answering 400.")]
-    public static partial void ArgumentRejected(ILogger logger, string name, string path, string reason);
+        Message = "Refused an argument of {Program} for {Path}: {Reason}; answering 400.")]
+    public static partial void ArgumentRejected(ILogger logger, string program, string path, string reason);
 
     [LoggerMessage(EventId = StreamingEventIds.Id.ProcessTimedOut, EventName = nameof(StreamingEventIds.ProcessTimedOut), Level = LogLevel.Warning,
         Message = "{Pipeline} timed out: {Reason}.")]
