@@ -42,6 +42,7 @@ public sealed class GitHttpBackendTests : IDisposable
         var large = _temp.CreateFile("work/data.bin", 3 << 20, seed: 5); // random, so the pack stays larger than http.postBuffer (1 MiB)
         File.WriteAllText(_temp["work/README"], "pushed over CGI\n");
         await GitAsync(_temp["work"], "add", ".");
+        _date = "2020-01-01T00:00:00Z";
         await GitAsync(_temp["work"], "commit", "-q", "-m", "first");
         var head = (await GitAsync(_temp["work"], "rev-parse", "HEAD")).Trim();
 
@@ -97,12 +98,18 @@ public sealed class GitHttpBackendTests : IDisposable
         // large enough for git to gzip it (the host passes it to the script as it came, with CONTENT_ENCODING).
         for (var i = 0; i < 60; i++)
         {
+            // Dated after the common commit, each later than the one before: the negotiation walks all of them (newest
+            // first) before it reaches what the server has, so its requests grow past git's gzip threshold. With the
+            // clock's own seconds, ties could bring the common commit into the first round, and nothing was gzipped.
+            _date = $"2021-01-01T00:{i / 60:00}:{i % 60:00}Z";
             await GitAsync(_temp["clone"], "commit", "-q", "--allow-empty", "-m", $"local {i}");
         }
 
         File.WriteAllText(_temp["work/NEWS"], "second\n");
         await GitAsync(_temp["work"], "add", ".");
+        _date = "2020-06-01T00:00:00Z";
         await GitAsync(_temp["work"], "commit", "-q", "-m", "second");
+        _date = null;
         await GitAsync(_temp["work"], "push", url, "main");
         await GitAsync(_temp["clone"], "fetch", "-q", "origin");
         Assert.Equal((await GitAsync(_temp["work"], "rev-parse", "HEAD")).Trim(), (await GitAsync(_temp["clone"], "rev-parse", "origin/main")).Trim());
@@ -116,6 +123,8 @@ public sealed class GitHttpBackendTests : IDisposable
 
     // git with no user or system configuration, no prompt for credentials (a 401 fails the test instead of hanging),
     // and an identity for the commit.
+    private string? _date; // the author and committer date of the next commits, when set
+
     private async Task<string> GitAsync(string? directory, params string[] arguments)
     {
         var environment = new Dictionary<string, string>
@@ -128,6 +137,11 @@ public sealed class GitHttpBackendTests : IDisposable
             ["GIT_COMMITTER_NAME"] = "Test",
             ["GIT_COMMITTER_EMAIL"] = "test@example.com",
         };
+        if (_date is not null)
+        {
+            environment["GIT_AUTHOR_DATE"] = environment["GIT_COMMITTER_DATE"] = _date;
+        }
+
         string[] all = directory is null ? arguments : ["-C", directory, .. arguments];
         var (exit, stdout, stderr) = await CommandLine.RunAsync("git", all, GitTimeout, environment: environment);
         Assert.True(exit == 0, $"git {string.Join(' ', arguments)} exited {exit}: {stderr}");
