@@ -97,6 +97,13 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
         if (read == 0)
         {
             var outcome = await WaitForOutcomeAsync(cancellationToken).ConfigureAwait(false);
+            if (outcome.KillReason == ProcessKillReason.Shutdown)
+            {
+                // Stopped because the app is stopping: the response ends as stopped (logged as such, the connection
+                // aborted), not as a failure with a stack trace.
+                throw new OperationCanceledException($"{_run.Description} was stopped by the shutdown after {_outputBytes} bytes of output.");
+            }
+
             if (!outcome.Succeeded)
             {
                 throw new ProcessFailedException($"{_run.Description} failed after {_outputBytes} bytes of output: {outcome.Describe()}.", outcome.ExitCodes, outcome.KillReason, _run.GetStderrTail());
