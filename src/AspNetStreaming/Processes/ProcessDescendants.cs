@@ -16,9 +16,6 @@ internal sealed class ProcessDescendants
 
     private ProcessDescendants(List<(int Pid, long StartTime)> members) => _members = members;
 
-    /// <summary>How many descendants the snapshot holds.</summary>
-    public int Count => _members.Count;
-
     /// <summary>Every process below <paramref name="roots"/> now (the roots themselves excluded); empty where there is
     /// no <c>/proc</c> children list.</summary>
     public static ProcessDescendants Snapshot(IEnumerable<int> roots)

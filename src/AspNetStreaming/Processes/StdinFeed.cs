@@ -38,10 +38,9 @@ internal static class StdinFeed
                 }
                 catch (Exception error)
                 {
-                    // A client that left is a cancellation, as on any other path it leaves by; a body refused (too large,
-                    // malformed) is the request's failure.
-                    await run.KillAsync(error is Transport.ClientBodyException or Microsoft.AspNetCore.Connections.ConnectionResetException
-                        ? ProcessKillReason.Cancelled : ProcessKillReason.Failure).ConfigureAwait(false);
+                    // A client that left (the request reader marks its failures, a reset among them) is a cancellation, as
+                    // on any other path it leaves by; a body refused (too large, malformed) is the request's failure.
+                    await run.KillAsync(error is Transport.ClientBodyException ? ProcessKillReason.Cancelled : ProcessKillReason.Failure).ConfigureAwait(false);
                     return error;
                 }
 
