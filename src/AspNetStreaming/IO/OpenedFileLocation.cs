@@ -1,4 +1,3 @@
-using System.Text;
 using AspNetStreaming.IO.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,41 +9,30 @@ namespace AspNetStreaming.IO;
 /// would be followed by the open; and a cached handle keeps pointing at its file after its directory is moved out of
 /// the root and linked back. The kernel's path of the handle answers both: it is where the bytes come from.
 /// </summary>
-internal sealed class OpenedFileLocation
+internal static class OpenedFileLocation
 {
     private const int PathMax = 4096;
-    private static readonly byte[] FdPrefix = "/proc/self/fd/"u8.ToArray();
-    private readonly byte[] _root; // canonical, without a trailing slash
 
-    /// <summary>A check against <paramref name="root"/>, resolved to its canonical path once (every link of it and of
-    /// its parents).</summary>
-    public OpenedFileLocation(string root)
+    /// <summary>Whether the file open as <paramref name="handle"/> lies under <paramref name="canonicalRoot"/> (a path
+    /// with every link resolved, as <see cref="RootedPathResolver.ResolveRoot"/> gives it). Where the kernel cannot say
+    /// (no <c>/proc</c>, another system) the answer is yes: the link walk before the open is then the only check.</summary>
+    public static bool IsUnder(SafeFileHandle handle, string canonicalRoot)
     {
-        var resolved = new byte[PathMax + 1];
-        var canonical = OperatingSystem.IsLinux() && NativeMethods.Realpath(root, resolved) != IntPtr.Zero
-            ? Encoding.UTF8.GetString(resolved, 0, Array.IndexOf(resolved, (byte)0))
-            : root;
-        _root = Encoding.UTF8.GetBytes(canonical.Length > 1 ? canonical.TrimEnd('/') : canonical);
-    }
-
-    /// <summary>Whether the file open as <paramref name="handle"/> lies under the root. Where the kernel cannot say (no
-    /// <c>/proc</c>, another system) the answer is yes: the link walk before the open is then the only check.</summary>
-    public bool Contains(SafeFileHandle handle)
-    {
-        if (!OperatingSystem.IsLinux() || _root is [(byte)'/'])
+        var root = canonicalRoot.Length > 1 ? canonicalRoot.TrimEnd('/') : canonicalRoot;
+        if (!OperatingSystem.IsLinux() || root == "/")
         {
             return true;
         }
 
         Span<byte> link = stackalloc byte[32];
-        FdPrefix.CopyTo(link);
+        "/proc/self/fd/"u8.CopyTo(link);
         var fd = (int)handle.DangerousGetHandle();
-        if (!fd.TryFormat(link[FdPrefix.Length..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture))
+        if (!fd.TryFormat(link[14..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture))
         {
             return true;
         }
 
-        link[FdPrefix.Length + digits] = 0;
+        link[14 + digits] = 0;
         Span<byte> target = stackalloc byte[PathMax];
         var length = NativeMethods.Readlink(ref link[0], ref target[0], target.Length);
         if (length < 0)
@@ -53,7 +41,12 @@ internal sealed class OpenedFileLocation
         }
 
         // A target that fills the buffer was cut: it cannot be shown to be under the root.
-        return length < target.Length && length > _root.Length && target[_root.Length] == (byte)'/'
-            && target[..(int)length].StartsWith(_root);
+        Span<byte> rootBytes = stackalloc byte[PathMax];
+        if (length >= target.Length || !System.Text.Encoding.UTF8.TryGetBytes(root, rootBytes, out var rootLength))
+        {
+            return false;
+        }
+
+        return length > rootLength && target[rootLength] == (byte)'/' && target[..(int)length].StartsWith(rootBytes[..rootLength]);
     }
 }

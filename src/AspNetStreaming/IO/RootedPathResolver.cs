@@ -1,3 +1,5 @@
+using AspNetStreaming.IO.Native;
+
 namespace AspNetStreaming.IO;
 
 /// <summary>
@@ -6,10 +8,12 @@ namespace AspNetStreaming.IO;
 /// NUL and other control characters, and symbolic links (at any depth) whose target lies outside the root.
 /// Dot-files and dot-directories are hidden unless allowed.
 /// </summary>
-/// <remarks>The root itself is resolved once, links included, when the resolver is created.</remarks>
+/// <remarks>The root is resolved afresh, every link of it and of its parents followed, on each lookup: a root that is
+/// (or lies under) a link re-pointed by a deploy is served from its new target on the next request.</remarks>
 public sealed class RootedPathResolver
 {
-    private readonly string _rootWithSeparator;
+    private const int PathMax = 4096;
+    private readonly string _configuredRoot;
 
     /// <summary>Creates a resolver confined to <paramref name="root"/>.</summary>
     /// <param name="root">The directory to serve from; it must exist.</param>
@@ -24,14 +28,16 @@ public sealed class RootedPathResolver
             throw new DirectoryNotFoundException($"The root directory '{full}' does not exist.");
         }
 
-        var link = new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true);
-        Root = Path.TrimEndingDirectorySeparator(link?.FullName ?? full);
-        _rootWithSeparator = Root + Path.DirectorySeparatorChar;
+        _configuredRoot = Path.TrimEndingDirectorySeparator(full);
         AllowDotFiles = allowDotFiles;
     }
 
-    /// <summary>The resolved root directory.</summary>
-    public string Root { get; }
+    /// <summary>The root directory as it resolves now: its canonical path, every link of it and of its parents
+    /// followed. Each read resolves it again (a few system calls), so a re-pointed link is seen at once.</summary>
+    public string Root => ResolveRoot();
+
+    /// <summary>The root as configured (absolute, links not followed): the path whose lookups follow a re-pointed link.</summary>
+    internal string ConfiguredRoot => _configuredRoot;
 
     /// <summary>Whether names starting with a dot may be resolved.</summary>
     public bool AllowDotFiles { get; }
@@ -43,22 +49,72 @@ public sealed class RootedPathResolver
     /// <returns>Whether the path is safe to look up.</returns>
     public bool TryResolve(string? relativePath, out string fullPath, out string? reason)
     {
-        fullPath = Root;
-        return IsAcceptableName(relativePath, out reason) && TryResolveAccepted(relativePath, out fullPath, out reason);
+        fullPath = _configuredRoot;
+        return IsAcceptableName(relativePath, out reason) && TryResolveAccepted(relativePath, ResolveRoot(), out fullPath, out reason);
+    }
+
+    /// <summary>The canonical path of the root now (see <see cref="Root"/>); the configured path where it cannot be
+    /// resolved (a dangling link: every lookup under it then finds nothing).</summary>
+    internal string ResolveRoot()
+    {
+        if (Canonical(_configuredRoot) is { } canonical)
+        {
+            return canonical;
+        }
+
+        try
+        {
+            var link = new DirectoryInfo(_configuredRoot).ResolveLinkTarget(returnFinalTarget: true);
+            return Path.TrimEndingDirectorySeparator(link?.FullName ?? _configuredRoot);
+        }
+        catch (IOException)
+        {
+            return _configuredRoot;
+        }
+    }
+
+    // realpath(3): every link of the path and of its parents resolved, as the kernel names an open file
+    // (OpenedFileLocation), so the root and a link's target compare as the same kind of path. Null off Linux, or where
+    // it fails (a missing target, a loop), for the caller's fallback.
+    private static string? Canonical(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        Span<byte> resolved = stackalloc byte[PathMax + 1];
+        if (NativeMethods.Realpath(path, ref resolved[0]) == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(resolved[..resolved.IndexOf((byte)0)]);
     }
 
     /// <summary>The look at the disk of <see cref="TryResolve"/>, for a name <see cref="IsAcceptableName"/> accepted:
-    /// each segment's link followed and checked to stay under the root.</summary>
-    internal bool TryResolveAccepted(string relativePath, out string fullPath, out string? reason)
+    /// each segment's link followed and checked to stay under <paramref name="root"/> (<see cref="ResolveRoot"/>'s answer).</summary>
+    internal static bool TryResolveAccepted(string relativePath, string root, out string fullPath, out string? reason)
     {
-        fullPath = Root;
+        fullPath = root;
         reason = null;
-        var current = Root;
+        var current = root;
         foreach (var segment in relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             var next = Path.Join(current, segment);
             FileSystemInfo info = new FileInfo(next);
-            if (info.LinkTarget is not null)
+            if (info.LinkTarget is not null && Canonical(next) is { } canonical)
+            {
+                // An absolute target through a linked parent (or through the configured root's own link) included.
+                if (!IsUnder(canonical, root))
+                {
+                    reason = "symbolic link leaves the root";
+                    return false;
+                }
+
+                next = canonical;
+            }
+            else if (info.LinkTarget is not null)
             {
                 FileSystemInfo? target;
                 try
@@ -72,7 +128,7 @@ public sealed class RootedPathResolver
                     return false;
                 }
 
-                if (target is null || !IsUnderRoot(target.FullName))
+                if (target is null || !IsUnder(target.FullName, root))
                 {
                     reason = "symbolic link leaves the root";
                     return false;
@@ -84,7 +140,7 @@ public sealed class RootedPathResolver
             current = next;
         }
 
-        if (!IsUnderRoot(current))
+        if (!IsUnder(current, root))
         {
             reason = "outside the root";
             return false;
@@ -154,5 +210,7 @@ public sealed class RootedPathResolver
         return true;
     }
 
-    private bool IsUnderRoot(string path) => path.StartsWith(_rootWithSeparator, StringComparison.Ordinal);
+    private static bool IsUnder(string path, string root)
+        => path.Length > root.Length && path.StartsWith(root, StringComparison.Ordinal)
+            && (path[root.Length] == Path.DirectorySeparatorChar || Path.EndsInDirectorySeparator(root));
 }

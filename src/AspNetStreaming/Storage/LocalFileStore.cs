@@ -13,8 +13,6 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
     private const int LinkLoopErrno = 40;
     private const int MacLinkLoopErrno = 62;
 
-    private readonly OpenedFileLocation _location = new(resolver.Root);
-
     public override ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
         => ValueTask.FromResult(Open(name));
 
@@ -31,7 +29,7 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
         }
 
         entry.LocationCheckedAt = now;
-        return _location.Contains(entry.File.Handle);
+        return OpenedFileLocation.IsUnder(entry.File.Handle, resolver.ResolveRoot());
     }
 
     private StoreOpening Open(string? name)
@@ -55,8 +53,10 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
         AsyncFile file;
         try
         {
-            // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache.
-            if (!resolver.TryResolveAccepted(name, out var path, out reason))
+            // A miss (or an entry no longer valid): the full resolve, links checked, as if there were no cache. The root
+            // is resolved afresh too, so a root re-pointed by a deploy is followed from the next request on.
+            var root = resolver.ResolveRoot();
+            if (!RootedPathResolver.TryResolveAccepted(name, root, out var path, out reason))
             {
                 return StoreOpening.Refused(reason ?? "refused");
             }
@@ -67,7 +67,7 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
             }
 
             file = AsyncFile.OpenRead(path);
-            if (!_location.Contains(file.Handle))
+            if (!OpenedFileLocation.IsUnder(file.Handle, root))
             {
                 // A link swapped in between the walk above and the open: the open followed it out of the root.
                 file.Dispose();
@@ -92,7 +92,9 @@ internal sealed class LocalFileStore(RootedPathResolver resolver, OpenFileCache?
         {
             if (cache is not null && FileIdentity.Of(file.Handle) is { } identity)
             {
-                return StoreOpening.Found(new FileSource(cache.Add(name, Path.Join(resolver.Root, name), file, identity)));
+                // Keyed to the configured path, not the resolved one: a hit's stat then follows a re-pointed root link
+                // to the new release's file, whose identity differs, and falls back to this full resolve.
+                return StoreOpening.Found(new FileSource(cache.Add(name, Path.Join(resolver.ConfiguredRoot, name), file, identity)));
             }
 
             return StoreOpening.Found(new FileSource(file));

@@ -20,15 +20,15 @@ public sealed class OpenedFileLocationTests : IDisposable
         _temp.CreateFile("outside/secret.txt", 10);
         Directory.CreateSymbolicLink(_temp["root/escape"], _temp["outside"]); // what a swap would put in place
         Directory.CreateSymbolicLink(_temp["root/alias"], _temp["root/sub"]);  // a link that stays inside
-        var location = new OpenedFileLocation(_temp["root"]);
+        var root = new RootedPathResolver(_temp["root"]).Root;
 
         using var inside = AsyncFile.OpenRead(_temp["root/sub/in.txt"]);
         using var aliased = AsyncFile.OpenRead(_temp["root/alias/in.txt"]);
         using var escaped = AsyncFile.OpenRead(_temp["root/escape/secret.txt"]);
 
-        Assert.True(location.Contains(inside.Handle));
-        Assert.True(location.Contains(aliased.Handle));
-        Assert.False(location.Contains(escaped.Handle));
+        Assert.True(OpenedFileLocation.IsUnder(inside.Handle, root));
+        Assert.True(OpenedFileLocation.IsUnder(aliased.Handle, root));
+        Assert.False(OpenedFileLocation.IsUnder(escaped.Handle, root));
     }
 
     [Fact]
@@ -37,10 +37,11 @@ public sealed class OpenedFileLocationTests : IDisposable
         Directory.CreateDirectory(_temp["real/root"]);
         _temp.CreateFile("real/root/a.txt", 10);
         Directory.CreateSymbolicLink(_temp["via"], _temp["real"]);
-        var location = new OpenedFileLocation(_temp["via/root"]); // the configured path goes through a link
+        var root = new RootedPathResolver(_temp["via/root"]).Root; // the configured path goes through a link
 
         using var file = AsyncFile.OpenRead(_temp["via/root/a.txt"]);
 
-        Assert.True(location.Contains(file.Handle));
+        Assert.Equal(_temp["real/root"], root);
+        Assert.True(OpenedFileLocation.IsUnder(file.Handle, root));
     }
 }

@@ -90,7 +90,7 @@ internal static class NativeMethods
     [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
 #pragma warning disable CA2101 // The path is marshalled explicitly as UTF-8 (LPUTF8Str), which is what Unix expects.
-    public static extern IntPtr Realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] resolved);
+    public static extern IntPtr Realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, ref byte resolved);
 #pragma warning restore CA2101
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
