@@ -45,9 +45,9 @@ public sealed class MultipartUpload : IAsyncDisposable
         {
             foreach (var file in _files)
             {
-                var replaced = UploadStorage.Publish(file.TempPath!, file.Target, empty, _options.Overwrite, _options.Durable);
+                var replaced = UploadStorage.Publish(file.TempPath!, file.Target, empty, _options.Overwrite, _options.Durable, out var etag);
                 file.Published = true;
-                stored.Add(new StoredUpload(file.Name, file.Target, file.Length, file.Sha256, replaced, UploadStorage.ETagOf(file.Target)) { FieldName = file.Field, Sha512 = file.Sha512 });
+                stored.Add(new StoredUpload(file.Name, file.Target, file.Length, file.Sha256, replaced, etag) { FieldName = file.Field, Sha512 = file.Sha512 });
                 UploadLog.Stored(_ingestor.Logger, file.Name, file.Length, replaced);
             }
         }

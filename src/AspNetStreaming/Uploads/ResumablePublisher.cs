@@ -83,10 +83,10 @@ internal sealed class ResumablePublisher(LocalResumableUploadStore store, Upload
         (state.StoredSha256, state.StoredSha512) = (Base64OrNull(digests.Sha256), Base64OrNull(digests.Sha512));
         state.Publishing = true;
         store.Save(id, state);
-        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable);
+        var replaced = UploadStorage.Publish(store.PartPath(id), target, publishHeaders, options.Overwrite, options.Durable, out var etag);
         (state.Complete, state.Publishing) = (true, false);
         store.Save(id, state);
         UploadLog.Stored(store.Ingestor.Logger, state.Name, state.StoredLength, replaced);
-        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, UploadStorage.ETagOf(target)) { Sha512 = digests.Sha512 };
+        return new StoredUpload(state.Name, target, state.StoredLength, digests.Sha256, replaced, etag) { Sha512 = digests.Sha512 };
     }
 }

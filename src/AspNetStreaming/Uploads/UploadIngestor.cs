@@ -132,11 +132,11 @@ public sealed partial class UploadIngestor : IDisposable
                 }
             }
 
-            var replaced = UploadStorage.Publish(tempPath, target, request.Headers, options.Overwrite, options.Durable);
+            var replaced = UploadStorage.Publish(tempPath, target, request.Headers, options.Overwrite, options.Durable, out var etag);
             tempPath = null;
             stored = 1;
             UploadLog.Stored(_logger, name, received, replaced);
-            return new StoredUpload(name, target, received, digests.Sha256, replaced, UploadStorage.ETagOf(target)) { Sha512 = digests.Sha512 };
+            return new StoredUpload(name, target, received, digests.Sha256, replaced, etag) { Sha512 = digests.Sha512 };
         }
         catch (Exception error)
         {

@@ -89,7 +89,7 @@ internal static class UploadStorage
         var etag = ETagOf(target);
         if (ifNoneMatch.Length > 0)
         {
-            if (etag is not null && (ifNoneMatch == "*" || ListContains(ifNoneMatch, etag)))
+            if (etag is not null && (ifNoneMatch == "*" || ListContains(ifNoneMatch, etag, weak: true)))
             {
                 throw new UploadException(UploadErrorKind.PreconditionFailed, "The target already exists (If-None-Match).");
             }
@@ -97,7 +97,7 @@ internal static class UploadStorage
 
         if (ifMatch.Length > 0)
         {
-            if (etag is null || (ifMatch != "*" && !ListContains(ifMatch, etag)))
+            if (etag is null || (ifMatch != "*" && !ListContains(ifMatch, etag, weak: false)))
             {
                 throw new UploadException(UploadErrorKind.PreconditionFailed, "The target's current entity tag does not match If-Match.");
             }
@@ -126,13 +126,18 @@ internal static class UploadStorage
     /// <summary>Renames <paramref name="temp"/> to <paramref name="target"/> atomically, re-checking the
     /// preconditions under the name's lock first. Without an overwrite permission the rename is a
     /// create-if-absent (link + unlink), so the loser of a race gets 409/412 rather than replacing.</summary>
+    /// <remarks>The published file's entity tag (<paramref name="etag"/>) is taken from the temporary file under the
+    /// lock, just before the rename (which keeps inode, length and time): read from the target afterwards, it could be
+    /// the tag of a racing upload that replaced this one meanwhile, and a client's If-Match on it would overwrite that
+    /// upload.</remarks>
     /// <returns>Whether an existing file was replaced.</returns>
-    public static bool Publish(string temp, string target, IHeaderDictionary headers, UploadOverwritePolicy policy, bool durable)
+    public static bool Publish(string temp, string target, IHeaderDictionary headers, UploadOverwritePolicy policy, bool durable, out string etag)
     {
         bool replaced;
         lock (PublishLocks[(StringComparer.Ordinal.GetHashCode(target) & int.MaxValue) % PublishLocks.Length])
         {
             CheckPreconditions(headers, target, policy);
+            etag = ETagOf(temp) ?? throw new FileNotFoundException("The upload's temporary file is gone.", temp);
             // If-None-Match: * is create-only; a list of tags was checked just above against the file there (none
             // matched), so it may be replaced like any other.
             var mayReplace = headers.IfMatch.Count > 0 || HeaderUtilities.TryParseDate(headers.IfUnmodifiedSince.ToString(), out _) || (policy == UploadOverwritePolicy.Replace && headers.IfNoneMatch.ToString().Trim() != "*");
@@ -140,6 +145,11 @@ internal static class UploadStorage
             {
                 File.Move(temp, target, overwrite: false);
                 replaced = false;
+            }
+            catch (IOException) when (Directory.Exists(target))
+            {
+                // A directory of that name: no upload replaces a directory, whatever the policy.
+                throw new UploadException(UploadErrorKind.Conflict, "A directory with this name exists.");
             }
             catch (IOException) when (File.Exists(target))
             {
@@ -191,17 +201,19 @@ internal static class UploadStorage
         }
     }
 
-    private static bool ListContains(string list, string etag)
+    // RFC 9110 §13.1.1 and §13.1.2: If-Match compares strongly (a weak tag never matches), If-None-Match weakly (W/"x"
+    // matches "x", as it does for a GET of the same file served compressed). An unparsable list matches nothing.
+    private static bool ListContains(string list, string etag, bool weak)
     {
-        foreach (var item in list.Split(','))
+        if (!EntityTagHeaderValue.TryParseStrictList([list], out var tags))
         {
-            var tag = item.Trim();
-            if (tag.StartsWith("W/", StringComparison.Ordinal))
-            {
-                continue; // If-Match and If-None-Match on a write use the strong comparison.
-            }
+            return false;
+        }
 
-            if (tag == etag)
+        var current = new EntityTagHeaderValue(etag);
+        foreach (var tag in tags)
+        {
+            if (tag.Compare(current, useStrongComparison: !weak))
             {
                 return true;
             }
