@@ -15,6 +15,8 @@ public static class PipeReaderExtensions
     /// <param name="encoding">How to decode the line; UTF-8 when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <exception cref="LineTooLongException">The line is longer than <paramref name="maxLineLength"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, or the pending
+    /// read was (<see cref="PipeReader.CancelPendingRead"/>) before a whole line arrived; no byte is consumed.</exception>
     public static async ValueTask<string?> ReadLineAsync(this PipeReader reader, int maxLineLength, Encoding? encoding = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -46,7 +48,15 @@ public static class PipeReaderExtensions
                 throw new LineTooLongException(maxLineLength);
             }
 
-            if (result.IsCompleted || result.IsCanceled)
+            if (result.IsCanceled && !result.IsCompleted)
+            {
+                // CancelPendingRead is not the end of the data: half a line is not a line. The bytes stay unread
+                // for the next call.
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead) before a whole line arrived.");
+            }
+
+            if (result.IsCompleted)
             {
                 if (buffer.IsEmpty)
                 {

@@ -15,9 +15,12 @@ public sealed class MultipartUploadOptions
     /// <summary>The most bytes of headers one part may have (8 KiB by default).</summary>
     public int MaxHeaderSize { get; set; } = 8 * 1024;
 
-    /// <summary>The longest value of one form field, in bytes (16 KiB by default).</summary>
+    // Field values are read whole into memory (they become strings): the limits' own upper bound.
+    internal const int MaxBufferedFieldBytes = 64 << 20;
+
+    /// <summary>The longest value of one form field, in bytes (16 KiB by default, at most 64 MiB).</summary>
     public int MaxFieldSize { get; set; } = 16 * 1024;
 
-    /// <summary>The most bytes of all form field values together (64 KiB by default).</summary>
+    /// <summary>The most bytes of all form field values together (64 KiB by default, at most 64 MiB).</summary>
     public int MaxTotalFieldSize { get; set; } = 64 * 1024;
 }

@@ -149,24 +149,37 @@ public sealed partial class UploadIngestor
                 }
                 else
                 {
+                    // One byte past the tighter limit is read to know it was passed; a value longer than the read
+                    // buffer grows into a larger array, never past that (both limits are at most 64 MiB).
+                    var limit = Math.Min(limits.MaxFieldSize, limits.MaxTotalFieldSize - fieldBytes) + 1;
+                    var value = buffer;
+                    var capacity = Math.Min(MultipartReadSize, limit);
                     var total = 0;
                     int read;
-                    while ((read = await ReadPartAsync(section.Body, buffer.AsMemory(total, Math.Min(MultipartReadSize, limits.MaxFieldSize + 1) - total), token).ConfigureAwait(false)) > 0)
+                    while ((read = await ReadPartAsync(section.Body, value.AsMemory(total, capacity - total), token).ConfigureAwait(false)) > 0)
                     {
                         total += read;
                         if (total > limits.MaxFieldSize)
                         {
                             throw new UploadException(UploadErrorKind.TooLarge, $"Form field '{field}' is longer than {limits.MaxFieldSize} bytes.");
                         }
+
+                        if (fieldBytes + total > limits.MaxTotalFieldSize)
+                        {
+                            throw new UploadException(UploadErrorKind.TooLarge, $"The form fields together are longer than {limits.MaxTotalFieldSize} bytes.");
+                        }
+
+                        if (total == capacity)
+                        {
+                            capacity = (int)Math.Min(2L * capacity, limit);
+                            var grown = new byte[capacity];
+                            value.AsSpan(0, total).CopyTo(grown);
+                            value = grown;
+                        }
                     }
 
                     fieldBytes += total;
-                    if (fieldBytes > limits.MaxTotalFieldSize)
-                    {
-                        throw new UploadException(UploadErrorKind.TooLarge, $"The form fields together are longer than {limits.MaxTotalFieldSize} bytes.");
-                    }
-
-                    upload.AddField(field, Encoding.UTF8.GetString(buffer, 0, total));
+                    upload.AddField(field, Encoding.UTF8.GetString(value, 0, total));
                 }
             }
 

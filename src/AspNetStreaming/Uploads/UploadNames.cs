@@ -41,8 +41,11 @@ internal static class UploadNames
                 return false;
             }
 
-            // Bidirectional controls make a name display other than it is (U+202E turns "fdp.exe" into "exe.pdf"); a byte-order mark is invisible.
-            if (c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C' or '\uFEFF')
+            // Format characters (Unicode category Cf) are invisible: bidirectional controls make a name display other than
+            // it is (U+202E turns "fdp.exe" into "exe.pdf"), and zero-width spaces, joiners, soft hyphens and byte-order
+            // marks make two names that look the same ("invoice.pdf" and "invoice\u200B.pdf"). The zero-width joiner and
+            // non-joiner stay: Persian and Indic spelling and emoji sequences need them.
+            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format && c is not '\u200C' and not '\u200D')
             {
                 reason = "the name contains a bidirectional control or an invisible mark";
                 return false;

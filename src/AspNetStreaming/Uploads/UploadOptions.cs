@@ -76,8 +76,10 @@ public sealed class UploadOptions
         : o.Multipart.MaxTotalSize <= 0 ? "Multipart:MaxTotalSize must be positive."
         : o.Multipart.MaxParts <= 0 ? "Multipart:MaxParts must be positive."
         : o.Multipart.MaxHeaderSize <= 0 ? "Multipart:MaxHeaderSize must be positive."
-        : o.Multipart.MaxFieldSize < 0 ? "Multipart:MaxFieldSize must not be negative."
-        : o.Multipart.MaxTotalFieldSize < 0 ? "Multipart:MaxTotalFieldSize must not be negative."
+        : o.Multipart.MaxFieldSize is < 0 or > MultipartUploadOptions.MaxBufferedFieldBytes
+            ? "Multipart:MaxFieldSize must be 0..64 MiB (field values are held in memory; send larger values as files)."
+        : o.Multipart.MaxTotalFieldSize is < 0 or > MultipartUploadOptions.MaxBufferedFieldBytes
+            ? "Multipart:MaxTotalFieldSize must be 0..64 MiB (field values are held in memory; send larger values as files)."
         : o.Resumable is null ? "Resumable must be set."
         : o.Resumable.Expiry <= TimeSpan.Zero ? "Resumable:Expiry must be positive."
         : o.Resumable.CleanupInterval <= TimeSpan.Zero || o.Resumable.CleanupInterval.TotalMilliseconds >= int.MaxValue

@@ -25,6 +25,21 @@ public sealed class PipeReaderExtensionsTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadLineAsync_ACancelledPendingReadIsNotTheEndOfTheLine()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync("half a li"u8.ToArray());
+        pipe.Reader.CancelPendingRead();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipe.Reader.ReadLineAsync(100).AsTask());
+
+        await pipe.Writer.WriteAsync("ne\nnext"u8.ToArray());
+        await pipe.Writer.CompleteAsync();
+        Assert.Equal("half a line", await pipe.Reader.ReadLineAsync(100));
+        Assert.Equal("next", await pipe.Reader.ReadLineAsync(100));
+    }
+
+    [Fact]
     public async Task ReadLineAsync_LineOfExactlyTheMaximum_IsAccepted()
     {
         var reader = PipeReader.Create(new MemoryStream("12345\r\n"u8.ToArray()));

@@ -92,6 +92,33 @@ public sealed class MultipartUploadTests
     }
 
     [Fact]
+    public async Task AFieldLongerThanOneReadIsKeptWhole_AndOnePastTheLimitsIsRefused()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new()
+        {
+            ["Multipart:MaxFieldSize"] = (1 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Multipart:MaxTotalFieldSize"] = (1_300_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        // 700,000 bytes: beyond the 256 KiB read buffer, within the field limit.
+        var value = new string('x', 700_000);
+        using var form = new MultipartFormDataContent { { new StringContent(value), "big" } };
+        using var response = await server.Client.PostAsync("m", form);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(value, json.RootElement.GetProperty("fields").GetProperty("big").GetString());
+
+        // Two such fields pass the total; one of 1 MiB + 1 byte passes the field limit.
+        using var twice = new MultipartFormDataContent { { new StringContent(value), "a" }, { new StringContent(value), "b" } };
+        using var overTotal = await server.Client.PostAsync("m", twice);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overTotal.StatusCode);
+        using var tooLong = new MultipartFormDataContent { { new StringContent(new string('y', (1 << 20) + 1)), "long" } };
+        using var overField = await server.Client.PostAsync("m", tooLong);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overField.StatusCode);
+    }
+
+    [Fact]
     public async Task UnsafeFileNamesAndNonMultipartBodiesAreRefused()
     {
         using var temp = new TempDirectory();

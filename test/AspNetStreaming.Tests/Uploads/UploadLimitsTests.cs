@@ -97,6 +97,10 @@ public sealed class UploadLimitsTests
     [InlineData("invoice\u202Efdp.exe", false)]
     [InlineData("\u2066isolated\u2069.txt", false)]
     [InlineData("\uFEFFbom.txt", false)]
+    [InlineData("invoice\u200B.pdf", false)] // a zero-width space: looks like "invoice.pdf"
+    [InlineData("re\u00ADport.pdf", false)]  // a soft hyphen, as invisible
+    [InlineData("a\u2060b.txt", false)]      // a word joiner
+    [InlineData("\u0645\u06CC\u200C\u062E\u0648\u0627\u0645.txt", true)] // Persian spelling needs the zero-width non-joiner
     [InlineData("family \U0001F468\u200D\U0001F469.png", true)]
     [InlineData("", false)]
     public void NamesAreCheckedNotRewritten(string name, bool valid)

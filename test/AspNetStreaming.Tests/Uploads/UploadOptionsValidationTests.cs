@@ -20,6 +20,8 @@ public sealed class UploadOptionsValidationTests
     [InlineData("Multipart:MaxTotalSize", "0")]
     [InlineData("Multipart:MaxHeaderSize", "0")]
     [InlineData("Multipart:MaxFieldSize", "-1")]
+    [InlineData("Multipart:MaxFieldSize", "2147483647")]
+    [InlineData("Multipart:MaxTotalFieldSize", "67108865")]
     [InlineData("Resumable:Expiry", "-00:00:01")]
     [InlineData("Resumable:CleanupInterval", "00:00:00")]
     public async Task AnUnusableSettingStopsTheAppAtStart(string key, string value)
