@@ -11,8 +11,8 @@ public sealed class AzureBlobStorageOptions
     /// <summary>The container's name (3–63 lowercase letters, digits and single hyphens).</summary>
     public string? Container { get; set; }
 
-    /// <summary>A prefix before every name (for example <c>site-a/</c>), so several apps can share a container; empty by
-    /// default.</summary>
+    /// <summary>A folder every name lies under (for example <c>site-a/</c>; the trailing slash is implied, so
+    /// <c>site-a</c> never reaches <c>site-ab/…</c>), so several apps can share a container; empty by default.</summary>
     public string Prefix { get; set; } = "";
 
     /// <summary>Bytes per staged block of an upload: 4 MiB by default.</summary>

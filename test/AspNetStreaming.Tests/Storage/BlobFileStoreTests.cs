@@ -26,6 +26,20 @@ public sealed class BlobFileStoreTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task APrefixWithoutItsSlashIsStillAFolder_NotTheStartOfASiblingsName()
+    {
+        await using var server = await StoreServer.StartAsync(StoreKind.AzureBlob, azurite, new() { ["Storage:AzureBlob:Prefix"] = "site-a" });
+        await server.Container!.GetBlobClient("site-a/mine.txt").UploadAsync(BinaryData.FromString("mine"));
+        await server.Container.GetBlobClient("site-ab/secret.txt").UploadAsync(BinaryData.FromString("another app's"));
+        await server.Container.GetBlobClient("site-a-staging/x.txt").UploadAsync(BinaryData.FromString("staging"));
+        using var client = server.Host.CreateClient();
+
+        Assert.Equal("mine", await client.GetStringAsync("/files/mine.txt"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/files/b/secret.txt")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/files/-staging/x.txt")).StatusCode);
+    }
+
+    [Fact]
     public async Task AStoreThatCannotBeReached_Answers503WithRetryAfter_AndTheAppStillStarts()
     {
         using var logs = new CapturedLogs();

@@ -6,18 +6,21 @@ using Azure.Storage.Blobs.Specialized;
 namespace AspNetStreaming.Storage.AzureBlob;
 
 /// <summary>
-/// Files as block blobs of one container, under an optional prefix (<c>prefix + name</c>). A missing container is
+/// Files as block blobs of one container, under an optional prefix, a folder (<c>prefix/name</c>). A missing container is
 /// created on first use when configured to, else every request answers 503 saying so; a store that cannot be
 /// reached, or answers with a server error or throttling once the client's retries are spent, is 503 as well.
 /// </summary>
 internal sealed class AzureBlobFileStore(BlobContainerClient container, string prefix, bool createContainer, bool allowDotFiles,
     int blockSize = 4 * 1024 * 1024, int maxConcurrency = 4) : FileStore
 {
+    // A prefix is a folder: "site-a" and "site-a/" both mean "site-a/", so a name can never continue the prefix's own
+    // last segment ("b/secret.txt" reaching "site-ab/secret.txt", "-staging/x" reaching "site-a-staging/x").
+    private readonly string _prefix = prefix.Length == 0 ? "" : prefix.TrimEnd('/') + "/";
     private volatile bool _containerChecked;
 
     public BlobContainerClient Container => container;
 
-    public string Prefix => prefix;
+    public string Prefix => _prefix;
 
     public int BlockSize => blockSize;
 
@@ -33,7 +36,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         try
         {
             var range = firstRead is { } read ? new HttpRange(read.Offset, read.Length) : (HttpRange?)null;
-            var source = await BlobSource.OpenAsync(container.GetBlobClient(prefix + name), cancellationToken, range).ConfigureAwait(false);
+            var source = await BlobSource.OpenAsync(container.GetBlobClient(_prefix + name), cancellationToken, range).ConfigureAwait(false);
             if (source is not null)
             {
                 return StoreOpening.Found(source);
@@ -57,7 +60,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         }
 
         await RequireContainerAsync(cancellationToken).ConfigureAwait(false);
-        var blob = container.GetBlockBlobClient(prefix + name);
+        var blob = container.GetBlockBlobClient(_prefix + name);
         try
         {
             await BlobUploader.CheckConditionsAsync(blob, options, cancellationToken).ConfigureAwait(false);
@@ -75,7 +78,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         try
         {
             var conditions = new Azure.Storage.Blobs.Models.BlobRequestConditions { IfMatch = new ETag(etag) };
-            return (await container.GetBlobClient(prefix + name).DeleteIfExistsAsync(conditions: conditions, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            return (await container.GetBlobClient(_prefix + name).DeleteIfExistsAsync(conditions: conditions, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException error) when (error.Status == 412)
         {
