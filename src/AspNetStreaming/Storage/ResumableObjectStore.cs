@@ -33,7 +33,12 @@ internal abstract class ResumableObjectStore
     public abstract Task<StoreWriteResult> PublishAsync(ResumableObject current, IReadOnlyList<ResumableObject> parts, string name, StoreWriteOptions options,
         string completedState, CancellationToken cancellationToken);
 
-    /// <summary>Removes the upload; whether there was one.</summary>
+    /// <summary>Records, for the expiry sweep of every instance, that an append is streaming into upload
+    /// <paramref name="id"/> now: the append stages its bytes without changing the upload's version or time, so
+    /// without the mark another instance's sweep would take a long append's upload for an abandoned one.</summary>
+    public abstract Task MarkActiveAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Removes the upload (and its activity mark); whether there was one.</summary>
     public abstract Task<bool> DeleteAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Removes the upload only if it is still at <paramref name="current"/>'s version (the expiry sweep,
@@ -45,8 +50,9 @@ internal abstract class ResumableObjectStore
 }
 
 /// <summary>One resumable upload in a store: its bytes so far, its state, the version both were read at (a blob's
-/// entity tag) and when it last changed.</summary>
-internal sealed record ResumableObject(string Id, long Length, string State, string Version, DateTimeOffset LastModified);
+/// entity tag), when it last changed and, where the listing knows it, when an append last marked it active
+/// (<see cref="ResumableObjectStore.MarkActiveAsync"/>).</summary>
+internal sealed record ResumableObject(string Id, long Length, string State, string Version, DateTimeOffset LastModified, DateTimeOffset? LastMarkedActive = null);
 
 /// <summary>What an append came to: the upload after it, the bytes it added, and, when the body failed midway,
 /// why (the bytes that arrived before are kept).</summary>

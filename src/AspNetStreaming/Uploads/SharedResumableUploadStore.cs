@@ -56,6 +56,15 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
             throw ResumableHeaders.OffsetMismatch(upload.Offset, offset);
         }
 
+        // Marked before a byte is staged, and again while the body streams: staging changes neither the upload's
+        // version nor its time, and another instance's sweep must not take a long append's upload for an abandoned one.
+        await Guarded(async () =>
+        {
+            await objects.MarkActiveAsync(upload.Id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+        using var stopMarking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var marking = KeepMarkingAsync(upload.Id, stopMarking.Token);
         try
         {
             var appended = await objects.AppendAsync(Current(upload), body, new StoreWriteOptions
@@ -77,6 +86,36 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         {
             // Nothing of this request counted; the client resumes from the offset it had.
             return new ResumableAppendOutcome(0, upload.Offset, error);
+        }
+        finally
+        {
+            await stopMarking.CancelAsync().ConfigureAwait(false);
+            await marking.ConfigureAwait(false);
+        }
+    }
+
+    // A quarter of the expiry (at most a minute) between marks: an append is seen as live by every sweep however long
+    // its body takes, and a mark left by a process that died ages out like any other activity.
+    private async Task KeepMarkingAsync(string id, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromTicks(Math.Clamp(Ingestor.Options.Resumable.Expiry.Ticks / 4, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerMinute));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await objects.MarkActiveAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StoreException)
+                {
+                    // The append's own calls meet the same store and answer for it; the next tick tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -138,7 +177,9 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
         var removed = 0;
         await foreach (var upload in objects.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            var age = nowUtc - upload.LastModified.UtcDateTime;
+            // Activity is the last change or the last mark of an append, whichever is later.
+            var lastActivity = upload.LastMarkedActive > upload.LastModified ? upload.LastMarkedActive.Value : upload.LastModified;
+            var age = nowUtc - lastActivity.UtcDateTime;
             if (age > expiry && !IsActive(upload.Id) && await objects.DeleteIfUnchangedAsync(upload, cancellationToken).ConfigureAwait(false))
             {
                 UploadLog.ResumableExpired(Ingestor.Logger, upload.Id, age);

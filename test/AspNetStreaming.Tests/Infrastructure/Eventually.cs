@@ -42,6 +42,25 @@ public static class Eventually
         }
     }
 
+    /// <summary>The same for a condition that asks something over the network (a store, a server): polled
+    /// asynchronously, 50 ms apart.</summary>
+    public static async Task AssertAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var limit = within ?? DefaultTimeout;
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed >= limit)
+            {
+                Assert.True(await condition(), what);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
     /// <summary>Polls <paramref name="probe"/> until it returns a value, and returns it; throws
     /// <see cref="TimeoutException"/> naming <paramref name="what"/> at the deadline.</summary>
     public static async Task<T> ValueAsync<T>(Func<T?> probe, string what, TimeSpan? within = null)

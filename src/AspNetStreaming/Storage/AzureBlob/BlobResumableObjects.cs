@@ -17,6 +17,8 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// fails (412), and its blocks are never part of the blob. The publish copies the bytes server-side into blocks of
 /// the target name (<c>Put Block From URL</c>) and commits them there in one <c>CommitBlockList</c>: the same
 /// atomic publish as any other upload, so nothing partial of a resumable upload is ever visible under its name.
+/// An append in progress marks itself in an empty blob beside the upload's, <c>{id}.active</c>, which the listing
+/// reads with it (it sorts right after the upload): the expiry sweep of any instance sees the mark's time.
 /// </summary>
 internal sealed class BlobResumableObjects(AzureBlobFileStore files) : ResumableObjectStore
 {
@@ -25,6 +27,8 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
     /// <summary>The metadata a resumable upload's publish leaves on the blob it publishes (see <see cref="PublishedBy"/>).</summary>
     internal const string PublishedByKey = "resumableupload";
     private const long PublishRangeSize = 100L * 1024 * 1024; // Put Block From URL takes up to 4000 MiB; smaller ranges copy in parallel
+
+    private const string MarkSuffix = ".active";
 
     private string Prefix => files.Prefix + ".resumable/";
 
@@ -155,19 +159,32 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         return published;
     }, cancellationToken);
 
+    public override Task MarkActiveAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
+        await Mark(id).UploadAsync(BinaryData.Empty, overwrite: true, cancellationToken).ConfigureAwait(false), cancellationToken);
+
     public override Task<bool> DeleteAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
-        (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value, cancellationToken);
+    {
+        var deleted = (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        await DeleteMarkAsync(id, cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }, cancellationToken);
 
     public override Task<bool> DeleteIfUnchangedAsync(ResumableObject current, CancellationToken cancellationToken) => Guarded(async () =>
     {
         try
         {
-            return (await Blob(current.Id).DeleteIfExistsAsync(conditions: IfMatch(current), cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            if (!(await Blob(current.Id).DeleteIfExistsAsync(conditions: IfMatch(current), cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
+            {
+                return false;
+            }
         }
         catch (RequestFailedException error) when (error.Status == 412)
         {
             return false; // appended to meanwhile: not expired any more
         }
+
+        await DeleteMarkAsync(current.Id, cancellationToken).ConfigureAwait(false);
+        return true;
     }, cancellationToken);
 
     public override async IAsyncEnumerable<ResumableObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -177,11 +194,40 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         await using var pages = blobs.GetAsyncEnumerator(cancellationToken);
         // Each page is a request to the service: its failures become the store's, as every other call's do (a yield
         // cannot sit in a try with a catch, so the step is taken apart).
+        ResumableObject? held = null; // an upload waits for the next name: its activity mark, if any, sorts right after it
         while (await Guarded(async () => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
         {
             var item = pages.Current;
-            yield return new ResumableObject(item.Name[Prefix.Length..], item.Properties.ContentLength ?? 0, StateOf(item.Metadata),
+            var name = item.Name[Prefix.Length..];
+            if (name.EndsWith(MarkSuffix, StringComparison.Ordinal))
+            {
+                var id = name[..^MarkSuffix.Length];
+                if (held?.Id == id)
+                {
+                    yield return held with { LastMarkedActive = item.Properties.LastModified };
+                    held = null;
+                }
+                else
+                {
+                    // A mark whose upload is gone (deleted while an append ran): nothing left to mark.
+                    await DeleteMarkAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (held is not null)
+            {
+                yield return held;
+            }
+
+            held = new ResumableObject(name, item.Properties.ContentLength ?? 0, StateOf(item.Metadata),
                 item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
+        }
+
+        if (held is not null)
+        {
+            yield return held;
         }
     }
 
@@ -191,6 +237,20 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(upload.Id + "/" + upload.Version)), 0, 16);
 
     private BlockBlobClient Blob(string id) => files.Container.GetBlockBlobClient(Prefix + id);
+
+    private Azure.Storage.Blobs.BlobClient Mark(string id) => files.Container.GetBlobClient(Prefix + id + MarkSuffix);
+
+    // Best effort: a mark left behind only ages, and the sweep's listing drops it once its upload is gone.
+    private async Task DeleteMarkAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Mark(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException)
+        {
+        }
+    }
 
     // Read once more to digest it: a hash state cannot follow an upload from instance to instance.
     private static async Task ObserveAsync(BlockBlobClient source, ResumableObject current, Action<ReadOnlySequence<byte>> observer, CancellationToken cancellationToken)
