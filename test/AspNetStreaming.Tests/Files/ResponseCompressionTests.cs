@@ -3,6 +3,7 @@ using AspNetStreaming.Http;
 using AspNetStreaming.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Net.Http.Headers;
 
 namespace AspNetStreaming.Tests.Files;
 
@@ -43,5 +44,40 @@ public sealed class ResponseCompressionTests : IDisposable
         Assert.Empty(partial.Content.Headers.ContentEncoding);
         Assert.False(partial.Headers.ETag!.IsWeak);
         Assert.Equal(encoded.Headers.ETag.Tag, partial.Headers.ETag.Tag); // the same representation's tag, weakened
+    }
+
+    // A stream of unknown length (no ranges to offer) is still a representation with a download name and a tag.
+    [Fact]
+    public async Task AStreamOfUnknownLength_KeepsItsDownloadName_AndItsTagIsWeakenedWhenEncoded()
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("compressible text ", 5000)));
+        await using var host = await KestrelHost.StartAsync(app =>
+        {
+            app.UseResponseCompression();
+            app.MapGet("/report", () => StreamingResults.Stream(new OneWayStream(text), "text/plain", fileDownloadName: "report.csv",
+                entityTag: new EntityTagHeaderValue("\"v1\"")));
+        }, builder => builder.Services.AddResponseCompression());
+        using var client = host.CreateClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "report");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.Equal("report.csv", response.Content.Headers.ContentDisposition?.FileName);
+        Assert.True(response.Headers.ETag!.IsWeak, "an encoded body kept the strong tag");
+    }
+
+    private sealed class OneWayStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
     }
 }

@@ -99,8 +99,21 @@ internal static class RepresentationResponse
             }
         }
 
+        // The download name and the encoded-body rule hold for every representation, a length known or not.
+        if (options.FileDownloadName is { } downloadName)
+        {
+            var disposition = new ContentDispositionHeaderValue("attachment");
+            disposition.SetHttpFileName(downloadName);
+            headers.ContentDisposition = disposition.ToString();
+        }
+
         if (length is not { } total)
         {
+            if (requestHeaders.AcceptEncoding.Count > 0 && entityTagText is not null)
+            {
+                response.OnStarting(WeakenIfEncoded, response);
+            }
+
             var unbounded = SourceBodyProducer.ForRange(source, 0, null, options.ReadSize);
             handedOver = true;
             return ProducerResponse.SendAsync(context, unbounded, contentType, services: services);
@@ -110,13 +123,6 @@ internal static class RepresentationResponse
         if (rangesEnabled)
         {
             headers.AcceptRanges = "bytes";
-        }
-
-        if (options.FileDownloadName is { } downloadName)
-        {
-            var disposition = new ContentDispositionHeaderValue("attachment");
-            disposition.SetHttpFileName(downloadName);
-            headers.ContentDisposition = disposition.ToString();
         }
 
         var rangeHeader = requestHeaders.Range;
