@@ -190,7 +190,18 @@ public abstract partial class BodyProducer : IBodyProducer
                         memory = memory[..chunk];
                     }
 
-                    var read = await ReadAsync(memory, token).ConfigureAwait(false);
+                    int read;
+                    try
+                    {
+                        read = await ReadAsync(memory, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException cancelled) when (!token.IsCancellationRequested)
+                    {
+                        // The source's own cancellation (an HttpClient timing out on the backend it proxies, say), not
+                        // the response's stop or the client leaving: a failure of the body, answered and logged as one.
+                        throw new IOException("The body's source was cancelled by something other than the response: " + cancelled.Message, cancelled);
+                    }
+
                     if (read == 0)
                     {
                         CheckEndedAtLength();
