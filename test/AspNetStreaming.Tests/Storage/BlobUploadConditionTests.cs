@@ -29,6 +29,27 @@ public sealed class BlobUploadConditionTests(AzuriteServer azurite)
         Assert.Equal(second, (await server.Container.GetBlobClient("r.bin").DownloadContentAsync()).Value.Content.ToArray());
     }
 
+    // The service takes one tag per condition; a list is the client's right (RFC 9110 §13.1.1) and answered as on the disk.
+    [Fact]
+    public async Task IfMatchWithAListOfTags_ReplacesWhenOneIsCurrent_ForARawAndAResumableUpload()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite);
+        using var created = await server.PutAsync("l.bin", [1, 2, 3]);
+        var second = BlobUploadServer.RandomBytes(600_000);
+        using var raw = await server.PutAsync("l.bin", second, ifMatch: $"\"other\", {created.Headers.ETag}");
+        Assert.Equal(HttpStatusCode.NoContent, raw.StatusCode);
+        using var none = await server.PutAsync("l.bin", [9], ifMatch: $"\"other\", {created.Headers.ETag}"); // no longer current
+        Assert.Equal(HttpStatusCode.PreconditionFailed, none.StatusCode);
+
+        var third = BlobUploadServer.RandomBytes(300_000);
+        using var resumable = new HttpRequestMessage(HttpMethod.Post, "r/l.bin") { Content = new ByteArrayContent(third) };
+        resumable.Headers.Add("Upload-Complete", "?1");
+        resumable.Headers.TryAddWithoutValidation("If-Match", $"\"other\", {raw.Headers.ETag}");
+        using var done = await server.Client.SendAsync(resumable);
+        Assert.Equal(HttpStatusCode.NoContent, done.StatusCode);
+        Assert.Equal(third, (await server.Container.GetBlobClient("l.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
+
     [Fact]
     public async Task IfNoneMatchStarOnAnExistingBlob_Is412AsOnTheDisk_AndKeepsIt()
     {

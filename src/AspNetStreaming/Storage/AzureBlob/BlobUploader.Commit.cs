@@ -27,9 +27,21 @@ internal static partial class BlobUploader
     {
         var conditions = new BlobRequestConditions();
         var replaced = options.IfMatch is not null;
-        if (options.IfMatch is { } etag)
+        if (options.IfMatch is "*")
         {
-            conditions.IfMatch = new ETag(etag);
+            conditions.IfMatch = ETag.All;
+        }
+        else if (options.IfMatch is { } list)
+        {
+            // The service takes one tag per condition (a list is 400 MultipleConditionHeadersNotSupported): the list is
+            // checked against the blob as it is now, and the commit made on exactly the tag that matched.
+            var current = await CurrentETagAsync(blob, cancellationToken).ConfigureAwait(false);
+            if (current is null || !Matches(list, current))
+            {
+                throw new StoreException(StoreErrorKind.PreconditionFailed, "The object's current entity tag does not match If-Match.");
+            }
+
+            conditions.IfMatch = new ETag(current);
         }
         else if (options.IfUnmodifiedSince is { } since)
         {
