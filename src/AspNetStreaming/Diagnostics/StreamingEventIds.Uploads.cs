@@ -45,6 +45,9 @@ public static partial class StreamingEventIds
     /// a kill), was completed when it was next asked about.</summary>
     public static readonly EventId ResumableRecovered = new(Id.ResumableRecovered, nameof(ResumableRecovered));
 
+    /// <summary>The expiry sweep of resumable uploads failed (it runs again at the next interval).</summary>
+    public static readonly EventId ResumableSweepFailed = new(Id.ResumableSweepFailed, nameof(ResumableSweepFailed));
+
     /// <summary>The numbers, for <c>[LoggerMessage]</c> attributes (which take constants): each is written here only.</summary>
     internal static partial class Id
     {
@@ -61,5 +64,6 @@ public static partial class StreamingEventIds
         public const int ResumableExpired = 4023;
         public const int ResumptionSupportedSent = 4024;
         public const int ResumableRecovered = 4025;
+        public const int ResumableSweepFailed = 4026;
     }
 }

@@ -70,6 +70,10 @@ internal enum StoreErrorKind
 
     /// <summary>The store could not be reached, or failed, once its client's retries were spent.</summary>
     Unavailable,
+
+    /// <summary>The store refused the request for a reason of its own (access denied, a wrong key, an answer the
+    /// library does not expect): a server failure, nothing written.</summary>
+    Failed,
 }
 
 /// <summary>A write the store refused or could not do; nothing was published.</summary>

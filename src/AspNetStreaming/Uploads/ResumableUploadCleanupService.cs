@@ -26,7 +26,7 @@ internal sealed class ResumableUploadCleanupService(ResumableUploadStore store) 
             }
             catch (Exception error) when (!stoppingToken.IsCancellationRequested)
             {
-                UploadLog.CleanupFailed(store.Ingestor.Logger, error, store.Location);
+                UploadLog.SweepFailed(store.Ingestor.Logger, error, store.Location);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

@@ -225,11 +225,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
     private UploadProblemHttpResult Problem(HttpContext context, UploadException error)
     {
-        if (UploadErrors.IsClientError(error.Kind) && !error.Logged)
-        {
-            UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
-        }
-
+        UploadLog.Answered(_ingestor.Logger, context.Request.Path.Value ?? "", error);
         ResumableInterop.Answer(context);
         return UploadResults.Problem(error);
     }

@@ -87,6 +87,10 @@ internal sealed class SharedResumableUploadStore(UploadIngestor ingestor, Resuma
             // Nothing of this request counted; the client resumes from the offset it had.
             return new ResumableAppendOutcome(0, upload.Offset, error);
         }
+        catch (StoreException error)
+        {
+            throw UploadErrors.FromStore(error, Ingestor.Options.MaxSize);
+        }
         finally
         {
             await stopMarking.CancelAsync().ConfigureAwait(false);

@@ -44,6 +44,7 @@ internal static class UploadErrors
         Storage.StoreErrorKind.PreconditionFailed => new UploadException(UploadErrorKind.PreconditionFailed, error.Message, error),
         Storage.StoreErrorKind.ConcurrentWrite => new UploadException(UploadErrorKind.Conflict, "Another upload of this name was published while this one was sent; nothing of this one was stored.", error),
         Storage.StoreErrorKind.TooLarge => UploadException.TooLarge(maxSize),
+        Storage.StoreErrorKind.Failed => new UploadException(UploadErrorKind.Internal, "The file store refused the request; nothing was stored.", error),
         _ => new UploadException(UploadErrorKind.StoreUnavailable, "The file store cannot be reached; nothing was stored. Try again later.", error)
         {
             Headers = new Dictionary<string, string> { ["Retry-After"] = "5" },

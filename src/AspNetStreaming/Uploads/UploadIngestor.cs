@@ -270,7 +270,7 @@ public sealed partial class UploadIngestor : IDisposable
                 return UploadErrors.FromStore(unavailable, 0).With(closesConnection: true);
             case StoreException refused:
                 var refusal = UploadErrors.FromStore(refused, Options.MaxSize);
-                UploadLog.Rejected(_logger, path, refusal.StatusCode, refusal.Detail);
+                UploadLog.Answered(_logger, path, refusal); // a refusal, or the store's own failure (500)
                 return refusal.With(closesConnection: refused.Kind == StoreErrorKind.TooLarge);
             case UploadException { Kind: UploadErrorKind.DiskFull } full:
                 UploadLog.DiskFull(_logger, full.InnerException ?? full, path);

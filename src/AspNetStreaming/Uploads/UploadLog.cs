@@ -14,6 +14,25 @@ internal static partial class UploadLog
         Message = "The store is unavailable for the upload to {Path}: {Detail}; nothing was stored, answering 503.")]
     public static partial void StoreUnavailable(ILogger logger, string path, string detail);
 
+    /// <summary>The one log line of an upload error answered as a problem: a refusal for what the client caused, a
+    /// failure (with the exception) for a server error; nothing when the error was logged where it happened.</summary>
+    public static void Answered(ILogger logger, string path, UploadException error)
+    {
+        if (error.Logged)
+        {
+            return;
+        }
+
+        if (UploadErrors.IsClientError(error.Kind))
+        {
+            Rejected(logger, path, error.StatusCode, error.Detail);
+        }
+        else if (error.Kind == UploadErrorKind.Internal)
+        {
+            Failed(logger, error, path);
+        }
+    }
+
     [LoggerMessage(EventId = StreamingEventIds.Id.UploadRejected, EventName = nameof(StreamingEventIds.UploadRejected), Level = LogLevel.Warning,
         Message = "Refused upload to {Path}: {Status} {Reason}")]
     public static partial void Rejected(ILogger logger, string path, int status, string reason);
@@ -57,4 +76,8 @@ internal static partial class UploadLog
     [LoggerMessage(EventId = StreamingEventIds.Id.ResumableExpired, EventName = nameof(StreamingEventIds.ResumableExpired), Level = LogLevel.Information,
         Message = "Resumable upload {Id} expired after {Age} without activity and was removed.")]
     public static partial void ResumableExpired(ILogger logger, string id, TimeSpan age);
+
+    [LoggerMessage(EventId = StreamingEventIds.Id.ResumableSweepFailed, EventName = nameof(StreamingEventIds.ResumableSweepFailed), Level = LogLevel.Error,
+        Message = "The expiry sweep of the resumable uploads in {Location} failed; it runs again at the next interval.")]
+    public static partial void SweepFailed(ILogger logger, Exception error, string location);
 }

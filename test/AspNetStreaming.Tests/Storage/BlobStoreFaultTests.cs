@@ -78,4 +78,58 @@ public sealed class BlobStoreFaultTests(AzuriteServer azurite)
             && entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.False((await server.Container.GetBlobClient("midway.bin").ExistsAsync()).Value);
     }
+
+    // A rotated key or an expired SAS: the service answers 403, which is neither the client's fault nor an outage.
+    [Fact]
+    public async Task AStoreThatRefusesTheKey_IsA500ProblemDetailsLoggedAsAFailure_OnEveryUploadEndpoint()
+    {
+        const string wrongKey = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODk=";
+        var connection = System.Text.RegularExpressions.Regex.Replace(azurite.ConnectionString, "AccountKey=[^;]+", "AccountKey=" + wrongKey);
+        await using var server = await BlobUploadServer.StartAsync(azurite, connectionString: connection);
+
+        using var put = await server.PutAsync("a.bin", new byte[100]);
+        using var resumable = await server.Client.SendAsync(Uploads.ResumableRequests.CreateWithLength("r.bin", new byte[10], 20));
+        using var tus = await server.Client.SendAsync(Uploads.ResumableRequests.WithLength(Uploads.ResumableRequests.Tus(HttpMethod.Post, "/tus"), 10));
+
+        foreach (var response in new[] { put, resumable, tus })
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(3, server.Logs.Entries.Count(entry => entry.EventId.Id == 4005));
+        Assert.DoesNotContain(server.Logs.Entries, entry => (entry.Message + entry.Exception).Contains(wrongKey[..16], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AContainerDeletedWhileInUse_Is503WithRetryAfter_ThenCreatedAgain()
+    {
+        var container = new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("gone-" + Guid.NewGuid().ToString("N"));
+        await using var server = await BlobUploadServer.StartAsync(azurite, sharedContainer: container,
+            extraSettings: new Dictionary<string, string?> { ["Storage:AzureBlob:CreateContainer"] = "true" });
+        using (var first = await server.PutAsync("a.txt", "hello"u8.ToArray()))
+        {
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        }
+
+        await container.DeleteAsync();
+        using var put = await server.PutAsync("b.txt", "hello"u8.ToArray());
+        using var resumable = await server.Client.SendAsync(Uploads.ResumableRequests.CreateWithLength("r.bin", new byte[10], 20));
+        foreach (var response in new[] { put, resumable })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode); // not a 500, not "the upload changed" (412)
+            Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+        }
+
+        try
+        {
+            await container.DeleteIfExistsAsync();
+        }
+        finally
+        {
+            // Azurite may still be removing the container it was told to delete; polled, as a test does.
+            await Eventually.AssertAsync(async () => (await server.PutAsync("c.txt", "again"u8.ToArray())).StatusCode == HttpStatusCode.Created,
+                "the container was created again", TimeSpan.FromSeconds(60));
+        }
+    }
 }

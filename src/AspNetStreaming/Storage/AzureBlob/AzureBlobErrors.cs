@@ -9,7 +9,8 @@ internal static class AzureBlobErrors
 {
     public static bool IsUnavailable(Exception error, CancellationToken caller) => error switch
     {
-        RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500,
+        // A container deleted while in use is a store not ready either: the next request checks for it again.
+        RequestFailedException failed => failed.Status is 0 or 408 or 429 or >= 500 || failed.ErrorCode == "ContainerNotFound",
         AggregateException retries => retries.InnerExceptions.Count > 0 && retries.InnerExceptions.All(e => IsUnavailable(e, caller)),
         HttpRequestException or TimeoutException => true,
         // A try cut at the SDK's network timeout is an OperationCanceledException too (on its own timeout token): only
@@ -28,4 +29,7 @@ internal static class AzureBlobErrors
 
     /// <summary>An unavailable store as the storage layer's own error, for a write to fail with.</summary>
     public static StoreException Unavailable(Exception error) => new(StoreErrorKind.Unavailable, Describe(error), error);
+
+    /// <summary>Any other refusal of the service as the storage layer's own error (a server failure: 500).</summary>
+    public static StoreException Failed(RequestFailedException error) => new(StoreErrorKind.Failed, Describe(error), error);
 }

@@ -16,7 +16,11 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
     // A prefix is a folder: "site-a" and "site-a/" both mean "site-a/", so a name can never continue the prefix's own
     // last segment ("b/secret.txt" reaching "site-ab/secret.txt", "-staging/x" reaching "site-a-staging/x").
     private readonly string _prefix = prefix.Length == 0 ? "" : prefix.TrimEnd('/') + "/";
-    private volatile bool _containerChecked;
+    // When the container was last seen (0: never): trusted for a while, so that one deleted while the app runs is
+    // noticed (and re-created when configured to) within that time rather than never.
+    private long _containerSeenAt;
+
+    private static readonly TimeSpan ContainerTrust = TimeSpan.FromSeconds(5);
 
     public BlobContainerClient Container => container;
 
@@ -99,6 +103,10 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
         {
             throw AzureBlobErrors.Unavailable(error);
         }
+        catch (RequestFailedException error)
+        {
+            throw AzureBlobErrors.Failed(error);
+        }
 
         if (!exists)
         {
@@ -109,7 +117,8 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
     // A 404 for the blob is also what a missing container gives; only then is it worth one more request.
     private async ValueTask<bool> ContainerExistsAsync(CancellationToken cancellationToken)
     {
-        if (_containerChecked)
+        var seenAt = Interlocked.Read(ref _containerSeenAt);
+        if (seenAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(seenAt) < ContainerTrust)
         {
             return true;
         }
@@ -123,7 +132,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
             return false;
         }
 
-        _containerChecked = true;
+        Interlocked.Exchange(ref _containerSeenAt, System.Diagnostics.Stopwatch.GetTimestamp());
         return true;
     }
 }

@@ -324,5 +324,10 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         {
             throw new StoreException(StoreErrorKind.AlreadyExists, "An upload has this id.", error);
         }
+        catch (RequestFailedException error)
+        {
+            // Denied, a wrong key, anything else the service refuses: a failure of the server, not of the client.
+            throw AzureBlobErrors.Failed(error);
+        }
     }
 }

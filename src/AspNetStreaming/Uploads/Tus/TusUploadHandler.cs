@@ -216,11 +216,7 @@ internal sealed partial class TusUploadHandler(ResumableUploadStore store, Uploa
         }
         catch (UploadException error)
         {
-            if (UploadErrors.IsClientError(error.Kind) && !error.Logged)
-            {
-                UploadLog.Rejected(store.Ingestor.Logger, context.Request.Path.Value ?? "", error.StatusCode, error.Detail);
-            }
-
+            UploadLog.Answered(store.Ingestor.Logger, context.Request.Path.Value ?? "", error);
             return UploadResults.Problem(error);
         }
     }
