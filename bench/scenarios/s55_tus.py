@@ -70,6 +70,9 @@ def run(ctx):
     results = ctx.interleave(cases, settle=os.sync)
     for subject in (PUT, TUS):
         rounds = results[subject]
+        assert all(status in (201, 204) for _, _, status in rounds), f"{subject}: HTTP {[r[2] for r in rounds]}"
+        stored = bench.DATA / "uploads" / ("t-put.bin" if subject == PUT else "t-tus.bin")
+        assert stored.stat().st_size == bench.GIB, f"{subject}: stored {stored.stat().st_size} bytes"
         ctx.row("1 GiB upload, tus vs raw PUT", subject, "throughput", [bench.GIB / t / bench.MIB for t, _, _ in rounds], "MiB/s",
                 cpu=bench.median([c for _, c, _ in rounds]), cpu_unit="s/GiB", peer=None if subject == PUT else PUT,
                 machine=ctx.machine_cpu(subject))

@@ -1,7 +1,7 @@
 """Blob store: a 1 GiB blob, 64 KiB ranges of a 4 MiB blob and a 1 GiB upload, on a container of Azurite (Microsoft's emulator,
 started here from test/js on a data folder under bench/out), through our MapFiles on the container against the
 plain SDK peer (BlobClient.DownloadStreamingAsync into the response: Results.Stream whole, one HttpRange as a 206),
-and our raw upload (SHA-256 on) against BlobClient.UploadAsync(Request.Body) with the same 4 MiB blocks and
+and our raw upload (computing the SHA-256 the client asks for) against BlobClient.UploadAsync(Request.Body) with the same 4 MiB blocks and
 concurrency 4, all in one BenchServer instance. Azurite is a single Node process and likely the bottleneck: its CPU per unit of
 work is reported in rows of its own."""
 import os
@@ -75,21 +75,32 @@ def run(ctx):
     for subject, rounds in results.items():
         ctx.row("64 KiB blob range, wrk -c16 (Azurite)", subject, "rate", [rps for _, _, (rps, _) in rounds], "req/s",
                 cpu=bench.median([c / total * 1e6 for _, c, (_, total) in rounds]), cpu_unit="µs/req (server + Azurite)",
-                machine=ctx.machine_cpu(subject), peer=None if subject == peer else peer)
+                machine=bench.median([m / total * 1e6 for m, (_, _, (_, total)) in zip(ctx.machine[subject], rounds)]),
+                peer=None if subject == peer else peer)
 
-    uploads = [("SDK UploadAsync(Request.Body), 4 MiB blocks x 4", f"{server.url}/peer/blob-upload/up-peer.bin"),
-               ("ours MapUpload into the container, sha-256 on", f"{server.url}/ours/upload/up-ours.bin")]
+    # Ours hashes what it stores: the client asks for the SHA-256 (Want-Repr-Digest) and the answer must carry it.
+    uploads = [("SDK UploadAsync(Request.Body), 4 MiB blocks x 4", f"{server.url}/peer/blob-upload/up-peer.bin", [], "up-peer.bin"),
+               ("ours MapUpload into the container, sha-256 computed (Want-Repr-Digest)", f"{server.url}/ours/upload/up-ours.bin",
+                ["Want-Repr-Digest: sha-256=10"], "up-ours.bin")]
     big = bench.DATA / "big.bin"
     cases = []
-    for subject, url in uploads:
-        def upload(url=url, subject=subject):
+    for subject, url, headers, _ in uploads:
+        def upload(url=url, subject=subject, headers=headers):
             before = store.cpu()
-            out = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect:", "-X", "PUT", "-T", str(big), url],
-                                 check=True, capture_output=True, text=True).stdout
+            args = ["curl", "-sS", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}", "-H", "Expect:", "-X", "PUT", "-T", str(big), url]
+            for h in headers:
+                args += ["-H", h]
+            out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
             stores.setdefault(subject, []).append(store.cpu() - before)
-            return int(out)
+            if headers:
+                assert "repr-digest: sha-256=" in out.lower(), f"{subject}: no Repr-Digest in the answer"
+            return int(out.strip().splitlines()[-1][-3:])
         cases.append((subject, server.cpu, upload))
     results = ctx.interleave(cases, warmup=1)
+    for subject, _, _, name in uploads:  # what was stored is the whole GiB (checked outside the timed rounds)
+        stored = subprocess.run(["curl", "-sS", "-I", "-o", "/dev/null", "-w", "%{http_code} %header{content-length}", f"{server.url}/ours/blob/{name}"],
+                                check=True, capture_output=True, text=True).stdout.split()
+        assert stored == ["200", str(bench.GIB)], f"{subject}: stored {stored}"
     peer = uploads[0][0]
     for subject, rounds in results.items():
         assert all(status in (200, 201, 204) for _, _, status in rounds), f"{subject}: HTTP {[r[2] for r in rounds]}"
