@@ -33,6 +33,8 @@ internal static class PageEndpoints
         return app;
     }
 
+    internal static readonly string[] GetHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static WebApplication MapPage(this WebApplication app)
     {
         var files = Path.Combine(app.Environment.ContentRootPath, app.Configuration["Streaming:Files:Root"] ?? "demo-content");
@@ -42,13 +44,15 @@ internal static class PageEndpoints
         // /uploaded serve a blob container).
         app.UseStreamingStaticFiles(new StreamingStaticFileOptions { RequestPath = "/page", Root = app.PageRoot(), CacheControl = "no-cache" });
         app.MapFiles("/uploaded", new FileServingOptions { Root = uploads });
-        app.MapGet("/api/files", () => Results.Json(new
+        // GET and HEAD wherever GET answers (RFC 9110 §9.1): Kestrel sends a HEAD the GET's headers without the body.
+        app.MapMethods("/api/files", GetHead, () => Results.Json(new
         {
             demo = List(files, "/files/"),
             uploads = List(uploads, "/uploaded/"),
-        })).WithTags("Page").WithSummary("The demo files and the uploaded files (the app's own listing: MapFiles never lists directories).");
-        app.MapGet("/api/stats", () => Results.Json(FileStatuses.ToDictionary(pair => pair.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), pair => pair.Value)))
-            .WithTags("Page").WithSummary("Responses under /files so far, per status.");
+        })).WithTags("Page").WithSummary("The demo files and the uploaded files (the app's own listing: MapFiles never lists directories).")
+            .Produces<object>(StatusCodes.Status200OK, "application/json");
+        app.MapMethods("/api/stats", GetHead, () => Results.Json(FileStatuses.ToDictionary(pair => pair.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), pair => pair.Value)))
+            .WithTags("Page").WithSummary("Responses under /files so far, per status.").Produces<Dictionary<string, long>>(StatusCodes.Status200OK, "application/json");
         app.MapProcess("/run/ticker", new ProcessCommand("sh", "-c", TickerScript, "ticker-demo"),
             o => o.ContentType = "text/plain; charset=utf-8", [HttpMethods.Get]);
         return app;

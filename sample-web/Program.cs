@@ -51,10 +51,14 @@ const string EndpointList = """
       GET  /api/files             the demo and uploaded files (JSON); GET / in a browser shows them all
     """;
 var index = Path.Combine(app.PageRoot(), "index.html");
-app.MapGet("/", (HttpContext context) => context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
-    ? StreamingResults.File(index, new FileResultOptions { ContentType = "text/html; charset=utf-8", CacheControl = "no-cache" })
-    : Results.Text(EndpointList)).WithTags("Page").WithSummary("The browser page (Accept: text/html), else the list of endpoints as text.")
-    .Produces(StatusCodes.Status200OK, contentType: "text/html").Produces(StatusCodes.Status200OK, contentType: "text/plain");
+app.MapMethods("/", PageEndpoints.GetHead, (HttpContext context) =>
+{
+    context.Response.Headers.Vary = "Accept"; // two representations of one URL: caches must key on Accept
+    return context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        ? StreamingResults.File(index, new FileResultOptions { ContentType = "text/html; charset=utf-8", CacheControl = "no-cache" })
+        : Results.Text(EndpointList);
+}).WithTags("Page").WithSummary("The browser page (Accept: text/html), else the list of endpoints as text.")
+    .Produces<string>(StatusCodes.Status200OK, "text/html", "text/plain");
 
 app.UseFileStatusCounts();
 app.MapFiles("/files");
@@ -64,8 +68,9 @@ app.MapProcessesEndpoints();
 app.MapPage();
 
 // A generator producer: N lines, never more than one chunk in memory, sent chunked.
-app.MapGet("/generated", (int? count) => StreamingResults.Body(
-    BodyProducers.FromChunks(Lines(Math.Clamp(count ?? 1000, 0, 10_000_000))), "text/plain; charset=utf-8"));
+app.MapMethods("/generated", PageEndpoints.GetHead, (int? count) => StreamingResults.Body(
+    BodyProducers.FromChunks(Lines(Math.Clamp(count ?? 1000, 0, 10_000_000))), "text/plain; charset=utf-8"))
+    .WithTags("Page").WithSummary("A generated body of unknown length (chunked), count lines.").Produces<string>(StatusCodes.Status200OK, "text/plain");
 
 app.Run();
 

@@ -88,7 +88,7 @@ internal static class ProcessExchange
         if (bodyError is BadHttpRequestException bad)
         {
             status = bad.StatusCode;
-            title = status == StatusCodes.Status413PayloadTooLarge ? "Content Too Large" : "Bad Request";
+            title = status == StatusCodes.Status413PayloadTooLarge ? "Content Too Large" : Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
             detail = bad.Message;
         }
         else if (outcome.KillReason == ProcessKillReason.Shutdown)

@@ -25,24 +25,26 @@ internal static class EndpointDescriptions
         .Produces(StatusCodes.Status304NotModified)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+        .Produces(StatusCodes.Status416RangeNotSatisfiable) // Content-Range: bytes */length, no body
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>An upload's answers: stored (201, or 204 when it replaced a file) or refused.</summary>
-    public static RouteHandlerBuilder DescribeUpload(this RouteHandlerBuilder builder, string summary, string contentType, params string[] more) => builder
-        .WithTags("Uploads")
-        .WithSummary(summary)
-        .Accepts(typeof(Stream), contentType, [.. more, AnyType])
-        .Produces(StatusCodes.Status201Created)
-        .Produces(StatusCodes.Status204NoContent)
-        .ProducesProblem(StatusCodes.Status400BadRequest)
-        .ProducesProblem(StatusCodes.Status408RequestTimeout)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-        .ProducesProblem(StatusCodes.Status507InsufficientStorage);
+    /// <summary>An upload's answers: stored (201, and 204 when <paramref name="replaces"/> and it replaced a file) or
+    /// refused with one of <paramref name="problems"/>.</summary>
+    public static RouteHandlerBuilder DescribeUpload(this RouteHandlerBuilder builder, string summary, string contentType, bool replaces, params int[] problems)
+    {
+        builder.WithTags("Uploads").WithSummary(summary).Accepts(typeof(Stream), contentType, AnyType).Produces(StatusCodes.Status201Created);
+        if (replaces)
+        {
+            builder.Produces(StatusCodes.Status204NoContent);
+        }
+
+        foreach (var status in problems)
+        {
+            builder.ProducesProblem(status);
+        }
+
+        return builder;
+    }
 
     /// <summary>One request of a resumable upload protocol: its success status, its body's media type (if it takes one)
     /// and the problems it may answer with.</summary>
@@ -75,6 +77,7 @@ internal static class EndpointDescriptions
 
         return builder.Produces<Stream>(StatusCodes.Status200OK, contentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout) // a request body slower than Kestrel's minimum rate
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status502BadGateway) // the program failed, could not start, or broke its output

@@ -234,6 +234,7 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
     {
         const string Detail = "No such upload (it may have expired or been cancelled).";
         UploadLog.Rejected(_ingestor.Logger, context.Request.Path.Value ?? "", StatusCodes.Status404NotFound, Detail);
+        ResumableInterop.Answer(context); // every answer of the protocol carries it, a 404 too
         return Problems.Of(StatusCodes.Status404NotFound, "Not Found", Detail);
     }
 }

@@ -33,17 +33,21 @@ public static class TusUploadEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix).WithTags("Uploads: tus 1.0");
         const string Chunk = TusHeaders.ChunkContentType;
         group.MapMethods("", [HttpMethods.Options], handler.Options).DescribeResumable("The server's tus version, extensions, size limit and checksums.", 204, null);
-        group.MapMethods("/{id}", [HttpMethods.Options], handler.Options).DescribeResumable("As OPTIONS on the prefix.", 204, null);
+        group.MapMethods("/{id}", [HttpMethods.Options], (HttpContext context, string id) => handler.Options(context))
+            .DescribeResumable("As OPTIONS on the prefix.", 204, null);
+        group.MapOtherMethodsTo405("", HttpMethods.Options, HttpMethods.Post);
         group.MapPost("", (Func<HttpContext, Task<IResult>>)handler.CreateAsync).DisableAntiforgery()
-            .DescribeResumable("Creation (with upload, deferred length, concatenation): 201 + Location.", 201, Chunk, 400, 409, 412, 413, 415, 460, 503, 507);
+            .DescribeResumable("Creation (with upload, deferred length, concatenation): 201 + Location.", 201, Chunk, 400, 408, 409, 412, 413, 415, 460, 503, 507);
         group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id))
-            .DescribeResumable("The upload's offset, length and metadata.", 200, null, 404, 412);
+            .DescribeResumable("The upload's offset, length and metadata.", 200, null, 404, 412, 503);
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
-            .DescribeResumable("An append at Upload-Offset (checksum per chunk); the one reaching the length publishes the file.", 204, Chunk, 400, 403, 404, 409, 412, 413, 415, 460, 503, 507);
+            .DescribeResumable("An append at Upload-Offset (checksum per chunk); the one reaching the length publishes the file.", 204, Chunk, 400, 403, 404, 408, 409, 412, 413, 415, 460, 503, 507);
         group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id))
-            .DescribeResumable("Termination.", 204, null, 404, 412);
+            .DescribeResumable("Termination.", 204, null, 404, 412, 503);
         group.MapPost("/{id}", (HttpContext context, string id) => handler.OverrideAsync(context, id)).DisableAntiforgery()
-            .DescribeResumable("X-HTTP-Method-Override: PATCH, DELETE or HEAD, for clients behind POST-only proxies.", 204, Chunk, 400, 404, 409, 412, 460);
+            .DescribeResumable("X-HTTP-Method-Override: PATCH, DELETE or HEAD, for clients behind POST-only proxies (each answers as itself).", 204, Chunk,
+                400, 403, 404, 408, 409, 412, 413, 415, 460, 503, 507)
+            .Produces(StatusCodes.Status200OK); // the overridden HEAD
         return group;
     }
 }

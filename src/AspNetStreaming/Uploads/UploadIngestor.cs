@@ -287,7 +287,8 @@ public sealed partial class UploadIngestor : IDisposable
             case BadHttpRequestException bad when !context.RequestAborted.IsCancellationRequested:
                 UploadLog.Aborted(_logger, path, received, bad.Message, outcome);
                 return new UploadException(bad.StatusCode == StatusCodes.Status408RequestTimeout ? UploadErrorKind.TooSlow : UploadErrorKind.IncompleteBody,
-                    "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
+                    kept ? "The request body was incomplete or too slow; what arrived was kept: resume at Upload-Offset."
+                        : "The request body was incomplete or too slow; nothing was stored.", bad).With(closesConnection: true);
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
             case Microsoft.AspNetCore.Connections.ConnectionResetException or BadHttpRequestException or ClientBodyException:
             case IOException when context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested:
