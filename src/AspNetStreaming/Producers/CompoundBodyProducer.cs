@@ -9,6 +9,7 @@ public sealed class CompoundBodyProducer : BodyProducer
 {
     private readonly BodyProducer[] _parts;
     private int _current;
+    private long _partProduced; // bytes of the current part so far
 
     /// <summary>Concatenates <paramref name="parts"/>.</summary>
     public CompoundBodyProducer(IEnumerable<BodyProducer> parts, int readSize = DefaultReadSize)
@@ -38,21 +39,59 @@ public sealed class CompoundBodyProducer : BodyProducer
     public IReadOnlyList<BodyProducer> Parts => _parts;
 
     /// <inheritdoc />
+    /// <remarks>Each part is held to its own length, as the pump holds a whole body to its: a part that ends short faults
+    /// the production, and one that runs on past its length does too. The pump checks only the sum, which a short part
+    /// followed by a long one would meet with the wrong bytes.</remarks>
     protected internal override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         while (_current < _parts.Length)
         {
-            var read = await _parts[_current].ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+            var part = _parts[_current];
+            var slice = destination;
+            if (part.Length is { } length)
+            {
+                var left = length - _partProduced;
+                if (left == 0)
+                {
+                    // At its announced end it must have nothing more (one byte asked, as the pump's own probe does).
+                    if (await part.ReadAsync(destination[..1], cancellationToken).ConfigureAwait(false) > 0)
+                    {
+                        throw new InvalidDataException($"Part {_current} of the body ran past the {length} bytes it announced.");
+                    }
+
+                    await NextPartAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                if (left < slice.Length)
+                {
+                    slice = slice[..(int)left];
+                }
+            }
+
+            var read = await part.ReadAsync(slice, cancellationToken).ConfigureAwait(false);
             if (read > 0)
             {
+                _partProduced += read;
                 return read;
             }
 
-            await _parts[_current].CloseAsync().ConfigureAwait(false);
-            _current++;
+            if (part.Length is { } announced && _partProduced < announced)
+            {
+                throw new EndOfStreamException($"Part {_current} of the body ended after {_partProduced} of the {announced} bytes it announced.");
+            }
+
+            await NextPartAsync().ConfigureAwait(false);
         }
 
         return 0;
+    }
+
+    private async ValueTask NextPartAsync()
+    {
+        await _parts[_current].CloseAsync().ConfigureAwait(false);
+        _current++;
+        _partProduced = 0;
     }
 
     /// <inheritdoc />
