@@ -25,15 +25,19 @@ internal static class DigestWants
         var bestWeight = 0;
         foreach (var field in (ReadOnlySpan<string>)["Want-Repr-Digest", "Want-Content-Digest"])
         {
-            foreach (var value in headers[field])
+            var value = headers[field];
+            if (value.Count == 0 || !StructuredDictionary.TryParse(string.Join(", ", value.Where(line => line is not null)), out var members))
             {
-                foreach (var member in (value ?? "").Split(','))
+                continue;
+            }
+
+            foreach (var (key, algorithm) in (ReadOnlySpan<(string, DigestAlgorithms)>)[("sha-256", DigestAlgorithms.Sha256), ("sha-512", DigestAlgorithms.Sha512)])
+            {
+                // A weight is an integer 0..10, 0 meaning "not this one"; anything else says nothing.
+                if (members.TryGetValue(key, out var member) && member is { Kind: StructuredDictionary.ValueKind.Integer, Number: > 0 and <= 10 }
+                    && member.Number > bestWeight)
                 {
-                    var (algorithm, weight) = ParseMember(member);
-                    if (algorithm != DigestAlgorithms.None && weight > bestWeight)
-                    {
-                        (best, bestWeight) = (algorithm, weight);
-                    }
+                    (best, bestWeight) = (algorithm, (int)member.Number);
                 }
             }
         }
@@ -44,26 +48,5 @@ internal static class DigestWants
             UploadDigestPolicy.AlwaysSha512 => DigestAlgorithms.Sha512,
             _ => DigestAlgorithms.None,
         };
-    }
-
-    // "sha-256=10" (parameters after ';' ignored); a bare key is the boolean true, which no weight grammar allows.
-    private static (DigestAlgorithms Algorithm, int Weight) ParseMember(string member)
-    {
-        var text = member.AsSpan();
-        var parameters = text.IndexOf(';');
-        if (parameters >= 0)
-        {
-            text = text[..parameters];
-        }
-
-        var equals = text.IndexOf('=');
-        if (equals < 0 || !int.TryParse(text[(equals + 1)..].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var weight)
-            || weight > 10)
-        {
-            return (DigestAlgorithms.None, 0);
-        }
-
-        var key = text[..equals].Trim();
-        return (key.SequenceEqual("sha-256") ? DigestAlgorithms.Sha256 : key.SequenceEqual("sha-512") ? DigestAlgorithms.Sha512 : DigestAlgorithms.None, weight);
     }
 }

@@ -77,23 +77,23 @@ internal sealed class UploadDigests : IDisposable
         byte[]? sha256 = null, sha512 = null, md5 = null;
         foreach (var field in includeRepresentation ? new[] { "Content-Digest", "Repr-Digest" } : ["Content-Digest"])
         {
-            foreach (var value in headers[field])
+            // Several lines of one field are one dictionary (RFC 9110 §5.3), whose key given twice keeps its last value;
+            // the two fields must agree where both name an algorithm.
+            var value = headers[field];
+            if (value.Count == 0)
             {
-                if (value is null)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                foreach (var (algorithm, digest) in ParseDictionary(value, field))
+            foreach (var (algorithm, digest) in ParseDictionary(string.Join(", ", value.Where(line => line is not null)), field))
+            {
+                if (algorithm == "sha-256")
                 {
-                    if (algorithm == "sha-256")
-                    {
-                        sha256 = Merge(sha256, digest, 32, field);
-                    }
-                    else if (algorithm == "sha-512")
-                    {
-                        sha512 = Merge(sha512, digest, 64, field);
-                    }
+                    sha256 = Merge(sha256, digest, 32, field);
+                }
+                else if (algorithm == "sha-512")
+                {
+                    sha512 = Merge(sha512, digest, 64, field);
                 }
             }
         }
@@ -223,43 +223,29 @@ internal sealed class UploadDigests : IDisposable
         return digest;
     }
 
-    // RFC 8941 dictionary with byte-sequence values: key=:base64:, key=:base64:;param ...
+    private static readonly string[] SupportedKeys = ["sha-256", "sha-512"];
+
+    // An RFC 8941 dictionary (StructuredDictionary); of its members only sha-256 and sha-512 are read, each a byte sequence.
     private static IEnumerable<(string Algorithm, byte[] Digest)> ParseDictionary(string value, string field)
     {
-        foreach (var rawMember in value.Split(','))
+        if (!StructuredDictionary.TryParse(value, out var members))
         {
-            var member = rawMember.Trim();
-            if (member.Length == 0)
+            throw UploadException.BadRequest($"The {field} field is not a structured dictionary (RFC 8941).");
+        }
+
+        foreach (var key in SupportedKeys)
+        {
+            if (!members.TryGetValue(key, out var member))
             {
                 continue;
             }
 
-            var equals = member.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw UploadException.BadRequest($"The {field} field is not a structured dictionary.");
-            }
-
-            var key = member[..equals].Trim().ToLowerInvariant();
-            var item = member[(equals + 1)..];
-            var semicolon = item.IndexOf(';', StringComparison.Ordinal);
-            if (semicolon >= 0)
-            {
-                item = item[..semicolon];
-            }
-
-            item = item.Trim();
-            if (key is not ("sha-256" or "sha-512"))
-            {
-                continue;
-            }
-
-            if (item.Length < 2 || item[0] != ':' || item[^1] != ':')
+            if (member.Kind != StructuredDictionary.ValueKind.ByteSequence)
             {
                 throw UploadException.BadRequest($"The {field} {key} value must be a byte sequence (:base64:).");
             }
 
-            yield return (key, Decode(item[1..^1], key == "sha-256" ? 32 : 64, field));
+            yield return (key, member.Bytes!);
         }
     }
 
