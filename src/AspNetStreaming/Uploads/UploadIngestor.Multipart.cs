@@ -64,7 +64,12 @@ public sealed partial class UploadIngestor
 
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
             var token = cancel.Token;
-            var reader = new MultipartReader(boundary, body.AsStream(leaveOpen: true))
+            // A digest of the whole form (Content-Digest, or Repr-Digest: a form has no content coding) is checked over
+            // every byte of the body, epilogue included, before anything is published.
+            using var formDigests = UploadDigests.FromHeaders(request.Headers, DigestAlgorithms.None);
+            var bodyStream = body.AsStream(leaveOpen: true);
+            var source = formDigests.IsActive ? new ObservedReadStream(bodyStream, formDigests.Observer) : bodyStream;
+            var reader = new MultipartReader(boundary, source)
             {
                 HeadersLengthLimit = limits.MaxHeaderSize,
                 HeadersCountLimit = 16,
@@ -181,6 +186,16 @@ public sealed partial class UploadIngestor
                     fieldBytes += total;
                     upload.AddField(field, Encoding.UTF8.GetString(value, 0, total));
                 }
+            }
+
+            if (formDigests.IsActive)
+            {
+                // The reader stops at the closing boundary; the epilogue after it is part of what the digest covers.
+                while (await source.ReadAsync(buffer.AsMemory(0, MultipartReadSize), token).ConfigureAwait(false) > 0)
+                {
+                }
+
+                formDigests.Verify();
             }
 
             succeeded = true;

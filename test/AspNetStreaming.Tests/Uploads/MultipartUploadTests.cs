@@ -91,6 +91,29 @@ public sealed class MultipartUploadTests
         Assert.Empty(server.Files());
     }
 
+    // The form's Content-Digest (or Repr-Digest) covers its whole body, preamble to epilogue.
+    [Theory]
+    [InlineData("Content-Digest", true)]
+    [InlineData("Content-Digest", false)]
+    [InlineData("Repr-Digest", false)]
+    public async Task AFormsDigestIsVerifiedOverTheWholeBody_AndAWrongOnePublishesNothing(string field, bool right)
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path);
+        var body = System.Text.Encoding.ASCII.GetBytes("--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n"
+            + new string('x', 300_000) + "\r\n--B--\r\nan epilogue");
+        using var content = new ByteArrayContent(body);
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=B");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "m") { Content = content };
+        request.Headers.TryAddWithoutValidation(field, UploadServer.Sha256Field(right ? body : body[..^1]));
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(right ? HttpStatusCode.Created : HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(right ? ["a.bin"] : [], server.Files());
+        Assert.Empty(server.TempFiles());
+    }
+
     [Fact]
     public async Task AFieldLongerThanOneReadIsKeptWhole_AndOnePastTheLimitsIsRefused()
     {
