@@ -100,7 +100,9 @@ internal sealed class ProcessOutputBodyProducer : BodyProducer
             if (outcome.KillReason == ProcessKillReason.Shutdown)
             {
                 // Stopped because the app is stopping: the response ends as stopped (logged as such, the connection
-                // aborted), not as a failure with a stack trace.
+                // aborted), not as a failure with a stack trace. Stop() first, so the pump knows the cancellation is the
+                // producer's own stop and not a source failing with one.
+                Stop();
                 throw new OperationCanceledException($"{_run.Description} was stopped by the shutdown after {_outputBytes} bytes of output.");
             }
 

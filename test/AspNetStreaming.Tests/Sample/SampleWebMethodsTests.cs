@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace AspNetStreaming.Tests.Sample;
@@ -9,15 +10,22 @@ namespace AspNetStreaming.Tests.Sample;
 public sealed class SampleWebMethodsTests : IClassFixture<SampleWebMethodsTests.Sample>
 {
     private readonly HttpClient _client;
+    private readonly Sample _sample;
 
-    public SampleWebMethodsTests(Sample sample) => _client = sample.Client;
+    public SampleWebMethodsTests(Sample sample) => (_client, _sample) = (sample.Client, sample);
 
-    /// <summary>One sample-web for the class: these requests change nothing.</summary>
+    /// <summary>One sample-web for the class, its uploads in a folder of its own (what a refused PUT must not create).</summary>
     public sealed class Sample : IDisposable
     {
-        private readonly WebApplicationFactory<Program> _factory = new();
+        private readonly WebApplicationFactory<Program> _factory;
 
-        public Sample() => Client = _factory.CreateClient();
+        public Sample()
+        {
+            _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting("Streaming:Uploads:Root", Uploads.Path));
+            Client = _factory.CreateClient();
+        }
+
+        public Infrastructure.TempDirectory Uploads { get; } = new();
 
         public HttpClient Client { get; }
 
@@ -25,6 +33,7 @@ public sealed class SampleWebMethodsTests : IClassFixture<SampleWebMethodsTests.
         {
             Client.Dispose();
             _factory.Dispose();
+            Uploads.Dispose();
         }
     }
 
@@ -40,7 +49,7 @@ public sealed class SampleWebMethodsTests : IClassFixture<SampleWebMethodsTests.
         Assert.Equal("application/problem+json", put.Content.Headers.ContentType?.MediaType);
         Assert.Equal(allow, string.Join(", ", put.Content.Headers.Allow));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/uploaded/" + url[(url.LastIndexOf('/') + 1)..])).StatusCode);
+        Assert.Empty(Directory.GetFiles(_sample.Uploads.Path));
     }
 
     [Theory]
