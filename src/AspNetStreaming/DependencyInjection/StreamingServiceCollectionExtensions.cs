@@ -32,14 +32,15 @@ public static class StreamingServiceCollectionExtensions
         return services.AddStreamingFiles(streamingSection.GetSection("Files"));
     }
 
-    /// <summary>Registers the shared services (metrics, ProblemDetails) that every area uses.</summary>
+    /// <summary>Registers the shared services (metrics, ProblemDetails, the API descriptions of the protocol headers the
+    /// endpoints read) that every area uses.</summary>
     public static IServiceCollection AddStreamingCore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
         services.TryAddSingleton<ResponseMetrics>();
         services.AddProblemDetails();
-        return services;
+        return services.AddDocumentedParameters();
     }
 
     /// <summary>Registers file serving and binds <see cref="FileServingOptions"/> from <paramref name="section"/>.</summary>

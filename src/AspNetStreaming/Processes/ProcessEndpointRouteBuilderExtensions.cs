@@ -69,6 +69,6 @@ public static class ProcessEndpointRouteBuilderExtensions
             }
 
             return new ProcessHttpResult(commands, options, gate, streamRequestBody: true);
-        }).DescribeProcess(options.ContentType, methods);
+        }).DescribeProcess(options.ContentType, methods).DescribeArguments(templates);
     }
 }

@@ -64,6 +64,19 @@ internal static class EndpointDescriptions
         return builder;
     }
 
+    /// <summary>The query parameters a program's arguments are bound from (each required: given exactly once); route
+    /// values are the pattern's own.</summary>
+    public static RouteHandlerBuilder DescribeArguments(this RouteHandlerBuilder builder, IEnumerable<Processes.ProcessCommandTemplate> templates)
+    {
+        foreach (var name in templates.SelectMany(template => template.Arguments)
+            .Where(argument => argument.Source == Processes.ProcessArgumentSource.Query).Select(argument => argument.Name!).Distinct(StringComparer.Ordinal))
+        {
+            builder.WithQuery(name, required: true);
+        }
+
+        return builder;
+    }
+
     /// <summary>A program's stdout, streamed as it is written, as the response; a request body only where one of the
     /// methods takes one (a GET-only program documents none).</summary>
     public static RouteHandlerBuilder DescribeProcess(this RouteHandlerBuilder builder, string contentType, IEnumerable<string> methods)

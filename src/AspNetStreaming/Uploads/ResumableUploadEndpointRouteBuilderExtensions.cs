@@ -34,7 +34,9 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         group.MapPost("/{name}", (HttpContext context, string name) => handler.CreateAsync(context, name)).DisableAntiforgery()
             .DescribeResumable("Creation of an upload of {name} (Upload-Complete, Upload-Length, Repr-Digest): 201 + Location.", 201, "application/octet-stream",
                 400, 408, 409, 412, 413, 415, 503, 507)
-            .Produces(StatusCodes.Status204NoContent); // a creation that completes the upload and replaces a file
+            .Produces(StatusCodes.Status204NoContent) // a creation that completes the upload and replaces a file
+            .WithHeaders("Upload-Complete!", "Upload-Length", "Upload-Draft-Interop-Version", "Repr-Digest", "Content-Digest", "Want-Repr-Digest",
+                "If-Match", "If-None-Match");
         group.MapMethods("", [HttpMethods.Options], handler.Options).DescribeResumable("Upload-Limit (the draft's discovery).", 204, null);
         group.MapOtherMethodsTo405("", HttpMethods.Options);
         group.MapMethods("/{id}", [HttpMethods.Options], (HttpContext context, string id) => handler.Options(context))
@@ -44,7 +46,8 @@ public static class ResumableUploadEndpointRouteBuilderExtensions
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
             .DescribeResumable("An append at Upload-Offset; Upload-Complete: ?1 (or reaching Upload-Length) publishes the file.", 204, "application/partial-upload",
                 400, 404, 408, 409, 412, 413, 415, 503, 507)
-            .Produces(StatusCodes.Status201Created); // the append that completes the upload answers as a stored upload does
+            .Produces(StatusCodes.Status201Created) // the append that completes the upload answers as a stored upload does
+            .WithHeaders("Upload-Offset!", "Upload-Complete!", "Upload-Length", "Upload-Draft-Interop-Version", "Content-Digest");
         group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id)).DescribeResumable("Cancellation.", 204, null, 404, 503);
         return group;
     }

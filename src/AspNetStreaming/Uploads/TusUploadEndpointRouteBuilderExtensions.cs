@@ -37,17 +37,20 @@ public static class TusUploadEndpointRouteBuilderExtensions
             .DescribeResumable("As OPTIONS on the prefix.", 204, null);
         group.MapOtherMethodsTo405("", HttpMethods.Options, HttpMethods.Post);
         group.MapPost("", (Func<HttpContext, Task<IResult>>)handler.CreateAsync).DisableAntiforgery()
-            .DescribeResumable("Creation (with upload, deferred length, concatenation): 201 + Location.", 201, Chunk, 400, 408, 409, 412, 413, 415, 460, 503, 507);
+            .DescribeResumable("Creation (with upload, deferred length, concatenation): 201 + Location.", 201, Chunk, 400, 408, 409, 412, 413, 415, 460, 503, 507)
+            .WithHeaders("Tus-Resumable!", "Upload-Length", "Upload-Defer-Length", "Upload-Metadata", "Upload-Concat", "Upload-Checksum");
         group.MapMethods("/{id}", [HttpMethods.Head], (HttpContext context, string id) => handler.HeadAsync(context, id))
-            .DescribeResumable("The upload's offset, length and metadata.", 200, null, 404, 412, 503);
+            .DescribeResumable("The upload's offset, length and metadata.", 200, null, 404, 412, 503).WithHeaders("Tus-Resumable!");
         group.MapPatch("/{id}", (HttpContext context, string id) => handler.PatchAsync(context, id)).DisableAntiforgery()
-            .DescribeResumable("An append at Upload-Offset (checksum per chunk); the one reaching the length publishes the file.", 204, Chunk, 400, 403, 404, 408, 409, 412, 413, 415, 460, 503, 507);
+            .DescribeResumable("An append at Upload-Offset (checksum per chunk); the one reaching the length publishes the file.", 204, Chunk, 400, 403, 404, 408, 409, 412, 413, 415, 460, 503, 507)
+            .WithHeaders("Tus-Resumable!", "Upload-Offset!", "Upload-Length", "Upload-Checksum");
         group.MapDelete("/{id}", (HttpContext context, string id) => handler.DeleteAsync(context, id))
-            .DescribeResumable("Termination.", 204, null, 404, 412, 503);
+            .DescribeResumable("Termination.", 204, null, 404, 412, 503).WithHeaders("Tus-Resumable!");
         group.MapPost("/{id}", (HttpContext context, string id) => handler.OverrideAsync(context, id)).DisableAntiforgery()
             .DescribeResumable("X-HTTP-Method-Override: PATCH, DELETE or HEAD, for clients behind POST-only proxies (each answers as itself).", 204, Chunk,
                 400, 403, 404, 408, 409, 412, 413, 415, 460, 503, 507)
-            .Produces(StatusCodes.Status200OK); // the overridden HEAD
+            .Produces(StatusCodes.Status200OK) // the overridden HEAD
+            .WithHeaders("X-HTTP-Method-Override!", "Tus-Resumable!", "Upload-Offset", "Upload-Length", "Upload-Checksum");
         return group;
     }
 }

@@ -33,7 +33,8 @@ public static class UploadEndpointRouteBuilderExtensions
                 return UploadResults.Problem(error);
             }
         }).DisableAntiforgery().DescribeUpload("A raw upload: the request body stored as {name}, atomically, digest-verified.", "application/octet-stream",
-            replaces: true, 400, 408, 409, 412, 413, 503, 507);
+            replaces: true, 400, 408, 409, 412, 413, 503, 507)
+            .WithHeaders("If-Match", "If-None-Match", "If-Unmodified-Since", "Content-Digest", "Repr-Digest", "Want-Repr-Digest", "Want-Content-Digest");
     }
 
     /// <summary>Maps <c>POST {prefix}</c> for <c>multipart/form-data</c>: every file part is stored under its
@@ -62,6 +63,7 @@ public static class UploadEndpointRouteBuilderExtensions
                 return UploadResults.Problem(error);
             }
         }).DisableAntiforgery().DescribeUpload("multipart/form-data: every file part stored under its name, all published or none.", "multipart/form-data",
-            replaces: false, 400, 408, 409, 413, 415, 503, 507);
+            replaces: false, 400, 408, 409, 413, 415, 503, 507)
+            .WithHeaders("Content-Digest", "Repr-Digest", "Want-Repr-Digest", "Want-Content-Digest");
     }
 }

@@ -42,6 +42,14 @@ public sealed class SampleWebOpenApiTests
         Assert.True(sha.TryGetProperty("requestBody", out _));
         Assert.False(paths.GetProperty("/run/ticker").GetProperty("get").TryGetProperty("requestBody", out _), "a GET-only program takes no body");
 
+        var grep = paths.GetProperty("/run/grep-count").GetProperty("post");
+        Assert.Contains(grep.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "pattern" && p.GetProperty("in").GetString() == "query" && p.GetProperty("required").GetBoolean());
+        Assert.Contains(paths.GetProperty("/uploads/tus/{id}").GetProperty("patch").GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "Tus-Resumable" && p.GetProperty("in").GetString() == "header" && p.GetProperty("required").GetBoolean());
+        Assert.Contains(put.GetProperty("parameters").EnumerateArray(),
+            p => p.GetProperty("name").GetString() == "If-Match" && p.GetProperty("in").GetString() == "header");
+
         var cgi = paths.GetProperty("/cgi-bin/{path}").GetProperty("post");
         Assert.Superset(new HashSet<string> { "404", "413", "502", "503", "504" }, Statuses(cgi));
         Assert.True(cgi.TryGetProperty("requestBody", out _));
