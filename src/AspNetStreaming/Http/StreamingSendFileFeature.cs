@@ -28,6 +28,19 @@ internal sealed class StreamingSendFileFeature(IHttpResponseBodyFeature inner, H
     public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (context.Features.Get<IHttpsCompressionFeature>() is not null)
+        {
+            // Behind UseResponseCompression, which decides at the start whether to encode: an encoded body is the
+            // compressor's to copy in its large writes (the pump's flush per chunk would be a gzip sync flush each, the
+            // same text in 5% more bytes); one it leaves alone is ours as any other.
+            await inner.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (context.Response.Headers.ContentEncoding.Count > 0)
+            {
+                await inner.SendFileAsync(path, offset, count, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+
         FileServingLog.SendFileAccelerated(Responses.RequestLoggers.For(context, Responses.ProducerResponse.LoggerCategory), context.Request.Path, offset,
             count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all");
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.RequestAborted);

@@ -146,18 +146,22 @@ internal sealed class UploadDigests : IDisposable
     public static (byte[]? Sha256, byte[]? Sha512) ReprDigestsOf(IHeaderDictionary headers)
     {
         byte[]? sha256 = null, sha512 = null;
-        foreach (var value in headers["Repr-Digest"])
+        var value = headers["Repr-Digest"];
+        if (value.Count == 0)
         {
-            foreach (var (algorithm, digest) in ParseDictionary(value ?? "", "Repr-Digest"))
+            return (null, null);
+        }
+
+        // One dictionary over all the field's lines, as FromHeaders reads it: a key given twice keeps its last value.
+        foreach (var (algorithm, digest) in ParseDictionary(string.Join(", ", value.Where(line => line is not null)), "Repr-Digest"))
+        {
+            if (algorithm == "sha-256")
             {
-                if (algorithm == "sha-256")
-                {
-                    sha256 = Merge(sha256, digest, 32, "Repr-Digest");
-                }
-                else
-                {
-                    sha512 = Merge(sha512, digest, 64, "Repr-Digest");
-                }
+                sha256 = Merge(null, digest, 32, "Repr-Digest");
+            }
+            else
+            {
+                sha512 = Merge(null, digest, 64, "Repr-Digest");
             }
         }
 

@@ -325,6 +325,8 @@ public sealed partial class UploadIngestor : IDisposable
         }
 
         Directory.CreateDirectory(full);
-        return new RootedPathResolver(full).Root;
+        // As configured, links not resolved: every upload's temp file and rename go through the path, so a root that is
+        // (or lies under) a link re-pointed by a deploy receives the next upload in the new release, as MapFiles serves it.
+        return Path.TrimEndingDirectorySeparator(full);
     }
 }

@@ -33,9 +33,20 @@ internal static class UploadNames
             return false;
         }
 
-        foreach (var c in name)
+        // By code point, not UTF-16 unit: a format character beyond the BMP (the tag characters, U+1D173...) is two
+        // surrogates, neither of which is one; a lone surrogate is no character at all.
+        var text = name.AsSpan();
+        var afterBlackFlag = false; // emoji subdivision flags: U+1F3F4 followed by tag characters
+        while (!text.IsEmpty)
         {
-            if (char.IsControl(c) || c is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|')
+            if (Rune.DecodeFromUtf16(text, out var rune, out var units) != System.Buffers.OperationStatus.Done)
+            {
+                reason = "the name is not valid UTF-16 (a lone surrogate)";
+                return false;
+            }
+
+            text = text[units..];
+            if (Rune.IsControl(rune) || rune.Value is '/' or '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|')
             {
                 reason = "the name contains a path separator, a control or a reserved character";
                 return false;
@@ -44,8 +55,11 @@ internal static class UploadNames
             // Format characters (Unicode category Cf) are invisible: bidirectional controls make a name display other than
             // it is (U+202E turns "fdp.exe" into "exe.pdf"), and zero-width spaces, joiners, soft hyphens and byte-order
             // marks make two names that look the same ("invoice.pdf" and "invoice\u200B.pdf"). The zero-width joiner and
-            // non-joiner stay: Persian and Indic spelling and emoji sequences need them.
-            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format && c is not '\u200C' and not '\u200D')
+            // non-joiner stay (Persian and Indic spelling and emoji sequences need them), as do the tag characters of a
+            // subdivision flag right after its black flag.
+            var flagTag = afterBlackFlag && rune.Value is >= 0xE0020 and <= 0xE007F;
+            afterBlackFlag = rune.Value == 0x1F3F4 || (flagTag && rune.Value != 0xE007F);
+            if (Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format && rune.Value is not (0x200C or 0x200D) && !flagTag)
             {
                 reason = "the name contains a bidirectional control or an invisible mark";
                 return false;

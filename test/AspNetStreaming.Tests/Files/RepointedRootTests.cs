@@ -2,6 +2,8 @@ using System.Net;
 using AspNetStreaming.Http;
 using AspNetStreaming.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AspNetStreaming.Tests.Files;
 
@@ -46,6 +48,29 @@ public sealed class RepointedRootTests : IDisposable
         Assert.Equal("release two", await client.GetStringAsync("files/a.txt"));
         Assert.Equal("only in two", await client.GetStringAsync("files/new.txt"));
         Assert.Equal("release two", await client.GetStringAsync("files/sub/b.txt"));
+    }
+
+    // Uploads follow the same flip: the next upload lands in the new release, where MapFiles serves it.
+    [Fact]
+    public async Task UploadsUnderTheLink_GoToTheNewRelease_AfterTheFlip()
+    {
+        Directory.CreateSymbolicLink(_temp["current"], _temp["releases/1"]);
+        await using var host = await KestrelHost.StartAsync(app =>
+        {
+            app.MapUpload("/u");
+            app.MapFiles("/files", new FileServingOptions { Root = _temp["current/wwwroot"] });
+        }, builder => builder.Services.AddStreamingUploads(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Root"] = _temp["current/wwwroot"] }).Build()));
+        using var client = host.CreateClient();
+        (await client.PutAsync("u/up1.txt", new StringContent("one"))).EnsureSuccessStatusCode();
+
+        Directory.CreateSymbolicLink(_temp["current.next"], _temp["releases/2"]);
+        RenameOver(_temp["current.next"], _temp["current"]);
+        (await client.PutAsync("u/up2.txt", new StringContent("two"))).EnsureSuccessStatusCode();
+
+        Assert.True(File.Exists(_temp["releases/1/wwwroot/up1.txt"]));
+        Assert.True(File.Exists(_temp["releases/2/wwwroot/up2.txt"]));
+        Assert.Equal("two", await client.GetStringAsync("files/up2.txt"));
     }
 
     [Fact]

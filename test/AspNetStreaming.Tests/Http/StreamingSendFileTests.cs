@@ -95,6 +95,33 @@ public sealed class StreamingSendFileTests : IDisposable
         Assert.Equal(stockBody, ourBody);
     }
 
+    // The compressor decides per response: what it leaves alone (video, images) to a browser is still the pump's.
+    [Fact]
+    public async Task BehindResponseCompression_AResponseItDoesNotEncode_IsStillSentByThePump()
+    {
+        Directory.CreateDirectory(_temp["static"]);
+        await File.WriteAllBytesAsync(_temp["static/video.mp4"], new byte[1 << 20]);
+        await using var host = await KestrelHost.StartAsync(app =>
+        {
+            app.UseResponseCompression();
+            app.UseStreamingSendFile();
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(_temp["static"]) });
+        }, builder =>
+        {
+            builder.Services.AddResponseCompression();
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        });
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/video.mp4");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, deflate, br");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Empty(response.Content.Headers.ContentEncoding);
+        Assert.Equal(1 << 20, (await response.Content.ReadAsByteArrayAsync()).Length);
+        Assert.True(host.Logs.Contains(2008), "the video was not sent by the pump");
+    }
+
     private static async Task<byte[]> GzipAsync(KestrelHost host)
     {
         using var client = host.CreateClient(); // no automatic decompression: the bytes on the wire

@@ -68,6 +68,21 @@ public sealed class StructuredDictionaryTests
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(await File.ReadAllBytesAsync(temp["d.bin"])));
     }
 
+    // Lines of one field are one dictionary wherever it is read: raw uploads and forms, and a resumable creation's Repr-Digest.
+    [Fact]
+    public void TwoLinesNamingOneAlgorithm_KeepTheLastValue_ForEveryReader()
+    {
+        var first = Convert.ToBase64String(new byte[32]);
+        var last = Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray());
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary
+        {
+            ["Repr-Digest"] = new Microsoft.Extensions.Primitives.StringValues([$"sha-256=:{first}:", $"sha-256=:{last}:"]),
+        };
+
+        using var digests = UploadDigests.FromHeaders(headers, DigestAlgorithms.None);
+        Assert.Equal(Convert.FromBase64String(last), UploadDigests.ReprDigestsOf(headers).Sha256);
+    }
+
     [Fact]
     public async Task AnInvalidDictionary_Is400_AndStoresNothing()
     {
