@@ -34,8 +34,10 @@ public sealed class StreamingStaticFileOptions
     /// <c>application/octet-stream</c> by default.</summary>
     public string? DefaultContentType { get; set; }
 
-    /// <summary>Called for each file response once its validators are set and before the status is decided, to add
-    /// headers (<c>Cache-Control</c>, say).</summary>
+    /// <summary>Called for each file response once its status (200, 206, 304, 412, 416), validators and
+    /// <c>Content-Type</c> are set, as <c>StaticFileOptions.OnPrepareResponse</c> is: to add headers
+    /// (<c>Cache-Control</c>, say), change the <c>Content-Type</c>, or refuse with a status of its own (an authorization
+    /// check's 401), which then stands with nothing of the file sent.</summary>
     public Action<StaticFileResponseContext>? OnPrepareResponse { get; set; }
 
     /// <summary>Whether files and directories whose names start with a dot may be served. Off by default.</summary>

@@ -200,7 +200,9 @@ public sealed class RootedPathResolver
                 return false;
             }
 
-            if (segment[0] == '.' && !AllowDotFiles)
+            // RFC 8615's /.well-known/ directory is public by design (ACME challenges, security.txt, app links): a
+            // directory of that name is served; dot files in it, and every other dot name, are not.
+            if (segment[0] == '.' && !AllowDotFiles && !(segment is ".well-known" && range.End.GetOffset(name.Length) < name.Length))
             {
                 reason = "dot-file";
                 return false;

@@ -41,7 +41,9 @@ internal sealed class FileProviderStore(IFileProvider provider, bool allowDotFil
     /// <summary>A provider's file read through its stream, with validators from its length and last modification.</summary>
     private sealed class FileInfoSource(IFileInfo info) : RandomAccessSource
     {
-        private readonly StreamSource _stream = new(info.CreateReadStream(), leaveOpen: false);
+        // A stream that cannot seek (a zip entry, a decompressing provider) still has the file's length, for
+        // Content-Length, the tag and ranges read forward.
+        private readonly StreamSource _stream = new(info.CreateReadStream(), leaveOpen: false, info.Length >= 0 ? info.Length : null);
 
         public override long? Length => _stream.Length;
 

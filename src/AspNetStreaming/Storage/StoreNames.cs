@@ -26,8 +26,10 @@ internal static class StoreNames
 
     private static string? SegmentProblem(string name, bool allowDotFiles)
     {
-        foreach (var segment in name.Split('/'))
+        var segments = name.Split('/');
+        for (var i = 0; i < segments.Length; i++)
         {
+            var segment = segments[i];
             if (segment.Length == 0)
             {
                 return "the name has an empty segment";
@@ -38,7 +40,8 @@ internal static class StoreNames
                 return "the name has a '.' or '..' segment";
             }
 
-            if (!allowDotFiles && segment[0] == '.')
+            // RFC 8615's /.well-known/ directory is public by design, as on the local disk.
+            if (!allowDotFiles && segment[0] == '.' && !(segment == ".well-known" && i < segments.Length - 1))
             {
                 return "the name has a dot segment and dot files are not served";
             }

@@ -41,13 +41,22 @@ public sealed class RootedPathResolverTests : IDisposable
     }
 
     [Fact]
-    public void ServesDotFilesOnlyWhenAllowed()
+    public void ServesDotFilesOnlyWhenAllowed_AndTheWellKnownDirectoryAlways()
     {
-        _temp.CreateFile("root/.well-known/x.txt", 1);
-        Assert.False(new RootedPathResolver(_temp["root"]).TryResolve(".well-known/x.txt", out _, out _));
-        Assert.True(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve(".well-known/x.txt", out var full, out _));
-        Assert.Equal(_temp["root/.well-known/x.txt"], full);
-        Assert.False(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve("../root/.well-known/x.txt", out _, out _));
+        _temp.CreateFile("root/.hidden/x.txt", 1);
+        _temp.CreateFile("root/.well-known/acme-challenge/token", 1);
+        _temp.CreateFile("root/.well-known/.secret", 1);
+        var resolver = new RootedPathResolver(_temp["root"]);
+        Assert.False(resolver.TryResolve(".hidden/x.txt", out _, out _));
+        Assert.True(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve(".hidden/x.txt", out var full, out _));
+        Assert.Equal(_temp["root/.hidden/x.txt"], full);
+        Assert.False(new RootedPathResolver(_temp["root"], allowDotFiles: true).TryResolve("../root/.hidden/x.txt", out _, out _));
+
+        // RFC 8615: /.well-known/ is public by design; a dot file in it, or the name on its own, is not.
+        Assert.True(resolver.TryResolve(".well-known/acme-challenge/token", out full, out _));
+        Assert.Equal(_temp["root/.well-known/acme-challenge/token"], full);
+        Assert.False(resolver.TryResolve(".well-known/.secret", out _, out _));
+        Assert.False(resolver.TryResolve(".well-known", out _, out _));
     }
 
     public void Dispose() => _temp.Dispose();

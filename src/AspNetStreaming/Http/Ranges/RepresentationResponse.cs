@@ -16,9 +16,10 @@ namespace AspNetStreaming.Http.Ranges;
 /// </summary>
 internal static class RepresentationResponse
 {
-    /// <summary>Sends <paramref name="source"/> as <paramref name="contentType"/>; <paramref name="prepare"/>, if any, runs
-    /// once the validators and <c>Cache-Control</c> are set, before preconditions and ranges decide the status (a
-    /// middleware's <c>OnPrepareResponse</c>).</summary>
+    /// <summary>Sends <paramref name="source"/> as <paramref name="contentType"/>; <paramref name="prepare"/>, if any (a
+    /// middleware's <c>OnPrepareResponse</c>), runs once the status is decided, as StaticFiles runs it: it sees that
+    /// status, may set headers and the <c>Content-Type</c>, and may refuse with a status of its own (a 401), in which
+    /// case nothing of the file is sent.</summary>
     public static Task SendAsync(HttpContext context, RandomAccessSource source, FileResultOptions options, string contentType, Action<HttpContext>? prepare = null,
         ResponseServices? services = null)
     {
@@ -74,8 +75,6 @@ internal static class RepresentationResponse
             headers.CacheControl = options.CacheControl;
         }
 
-        prepare?.Invoke(context);
-
         var requestHeaders = request.Headers;
         EntityTagHeaderValue? entityTag = null;
         if (requestHeaders.IfMatch.Count > 0 || requestHeaders.IfNoneMatch.Count > 0 || requestHeaders.IfRange.Count > 0)
@@ -89,9 +88,15 @@ internal static class RepresentationResponse
             switch (HttpPreconditions.Evaluate(request, entityTag, lastModified))
             {
                 case PreconditionOutcome.NotModified:
+                    Prepared(context, prepare, StatusCodes.Status304NotModified, ref contentType);
                     response.StatusCode = StatusCodes.Status304NotModified;
                     return Task.CompletedTask;
                 case PreconditionOutcome.PreconditionFailed:
+                    if (!Prepared(context, prepare, StatusCodes.Status412PreconditionFailed, ref contentType))
+                    {
+                        return Task.CompletedTask;
+                    }
+
                     FileServingLog.PreconditionFailed(LoggerOf(context, services), request.Method, request.Path);
                     headers.CacheControl = default;
                     return Problems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition Failed",
@@ -112,6 +117,11 @@ internal static class RepresentationResponse
             if (requestHeaders.AcceptEncoding.Count > 0 && entityTagText is not null)
             {
                 response.OnStarting(WeakenIfEncoded, response);
+            }
+
+            if (!Prepared(context, prepare, StatusCodes.Status200OK, ref contentType))
+            {
+                return Task.CompletedTask;
             }
 
             var unbounded = SourceBodyProducer.ForRange(source, 0, null, options.ReadSize);
@@ -136,8 +146,15 @@ internal static class RepresentationResponse
             switch (evaluation.Outcome)
             {
                 case RangeOutcome.NotSatisfiable:
+                    if (!Prepared(context, prepare, StatusCodes.Status416RangeNotSatisfiable, ref contentType))
+                    {
+                        return Task.CompletedTask;
+                    }
+
                     FileServingLog.RangeNotSatisfiable(LoggerOf(context, services), rangeHeader.ToString(), request.Path, total);
                     return SendNotSatisfiableAsync(context, total);
+                case RangeOutcome.Partial when !Prepared(context, prepare, StatusCodes.Status206PartialContent, ref contentType):
+                    return Task.CompletedTask;
                 case RangeOutcome.Partial when evaluation.Ranges.Count == 1:
                     var range = evaluation.Ranges[0];
                     headers.ContentRange = FormatContentRange(range, total);
@@ -163,8 +180,39 @@ internal static class RepresentationResponse
             response.OnStarting(WeakenIfEncoded, response);
         }
 
+        if (!Prepared(context, prepare, StatusCodes.Status200OK, ref contentType))
+        {
+            return Task.CompletedTask;
+        }
+
         handedOver = true;
         return ProducerResponse.SendAsync(context, SourceBodyProducer.ForRange(source, 0, total, options.ReadSize), contentType, StatusCodes.Status200OK, source.SendsHeadersFirst, services);
+    }
+
+    // The middleware's OnPrepareResponse, with the status it is about to get; false when it chose another one (an
+    // authorization gate's 401): that status stands and nothing of the file is sent. A Content-Type it set is kept.
+    private static bool Prepared(HttpContext context, Action<HttpContext>? prepare, int status, ref string contentType)
+    {
+        if (prepare is null)
+        {
+            return true;
+        }
+
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType; // as StaticFiles has set it when its callback runs
+        prepare(context);
+        if (response.StatusCode != status)
+        {
+            return false;
+        }
+
+        if (response.ContentType is { Length: > 0 } chosen)
+        {
+            contentType = chosen;
+        }
+
+        return true;
     }
 
     // Response compression decides when the response starts: an encoded body is not the bytes the strong tag names, and
