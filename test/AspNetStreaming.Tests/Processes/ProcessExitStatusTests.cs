@@ -59,8 +59,17 @@ public sealed class ProcessExitStatusTests
             o => o.PipeFail = true, Post));
         using var client = host.CreateClient();
 
-        using var response = await client.PostAsync("count", new StringContent("a\n", Encoding.ASCII));
-
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        // wc prints "0" at once; the failure is known only when grep's exit is. Within the 100 ms the first output waits
+        // for an exit it is a 502; on a loaded machine the exit may come later, and then the 200 already sent is cut
+        // (the client sees a broken body). Never is it a clean 200 "0".
+        try
+        {
+            using var response = await client.PostAsync("count", new StringContent("a\n", Encoding.ASCII));
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        }
+        catch (HttpRequestException)
+        {
+            // The cut 200.
+        }
     }
 }
