@@ -24,15 +24,16 @@ internal static class OpenedFileLocation
             return true;
         }
 
+        var prefix = "/proc/self/fd/"u8;
         Span<byte> link = stackalloc byte[32];
-        "/proc/self/fd/"u8.CopyTo(link);
+        prefix.CopyTo(link);
         var fd = (int)handle.DangerousGetHandle();
-        if (!fd.TryFormat(link[14..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture))
+        if (!fd.TryFormat(link[prefix.Length..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture))
         {
             return true;
         }
 
-        link[14 + digits] = 0;
+        link[prefix.Length + digits] = 0;
         Span<byte> target = stackalloc byte[PathMax];
         var length = NativeMethods.Readlink(ref link[0], ref target[0], target.Length);
         if (length < 0)

@@ -200,9 +200,7 @@ public sealed class RootedPathResolver
                 return false;
             }
 
-            // RFC 8615's /.well-known/ directory is public by design (ACME challenges, security.txt, app links): a
-            // directory of that name is served; dot files in it, and every other dot name, are not.
-            if (segment[0] == '.' && !AllowDotFiles && !(segment is ".well-known" && range.End.GetOffset(name.Length) < name.Length))
+            if (segment[0] == '.' && !AllowDotFiles && !IsWellKnownDirectory(segment, isLast: range.End.GetOffset(name.Length) == name.Length))
             {
                 reason = "dot-file";
                 return false;
@@ -211,6 +209,11 @@ public sealed class RootedPathResolver
 
         return true;
     }
+
+    /// <summary>RFC 8615's <c>/.well-known/</c> directory is public by design (ACME challenges, security.txt, app links):
+    /// a directory of that name is served though dot names are hidden; dot files in it, and the name on its own, are
+    /// not. One rule for the disk and the blob store.</summary>
+    internal static bool IsWellKnownDirectory(ReadOnlySpan<char> segment, bool isLast) => !isLast && segment is ".well-known";
 
     private static bool IsUnder(string path, string root)
         => path.Length > root.Length && path.StartsWith(root, StringComparison.Ordinal)

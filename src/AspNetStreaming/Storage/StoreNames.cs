@@ -40,8 +40,7 @@ internal static class StoreNames
                 return "the name has a '.' or '..' segment";
             }
 
-            // RFC 8615's /.well-known/ directory is public by design, as on the local disk.
-            if (!allowDotFiles && segment[0] == '.' && !(segment == ".well-known" && i < segments.Length - 1))
+            if (!allowDotFiles && segment[0] == '.' && !IO.RootedPathResolver.IsWellKnownDirectory(segment, isLast: i == segments.Length - 1))
             {
                 return "the name has a dot segment and dot files are not served";
             }

@@ -9,6 +9,7 @@ public sealed class StoreNamesTests
     [InlineData("a.bin")]
     [InlineData("docs/readme.txt")]
     [InlineData("deep/er/name with spaces.txt")]
+    [InlineData(".well-known/security.txt")] // RFC 8615: public by design
     public void OrdinaryNamesAreServed(string name) => Assert.True(StoreNames.IsAllowed(name, allowDotFiles: false, out _));
 
     [Theory]
@@ -25,6 +26,8 @@ public sealed class StoreNamesTests
     [InlineData("line\nbreak")]
     [InlineData(".env")]
     [InlineData("a/.git/config")]
+    [InlineData(".well-known")]
+    [InlineData(".well-known/.secret")]
     public void NamesThatCouldEscapeOrHideAreRefused(string? name)
     {
         Assert.False(StoreNames.IsAllowed(name, allowDotFiles: false, out var reason));
