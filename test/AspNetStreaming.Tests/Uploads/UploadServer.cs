@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,8 +38,21 @@ internal sealed class UploadServer : IAsyncDisposable
         }
 
         var section = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var bodyBytesSeen = new StrongBox<long>();
         var host = await KestrelHost.StartAsync(app =>
         {
+            // Counts the request body bytes reads have handed to the app: Kestrel gives the app no byte that arrives
+            // together with an early end (the read throws instead), so a test of what happens to bytes the app has seen
+            // must wait for the app to have seen them.
+            app.Use((context, next) =>
+            {
+                if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IRequestBodyPipeFeature>() is { } body)
+                {
+                    context.Features.Set<Microsoft.AspNetCore.Http.Features.IRequestBodyPipeFeature>(new CountedBody(body.Reader, bodyBytesSeen));
+                }
+
+                return next(context);
+            });
             app.MapUpload("/u");
             app.MapMultipartUpload("/m");
             app.MapResumableUploads("/r");
@@ -51,7 +65,66 @@ internal sealed class UploadServer : IAsyncDisposable
                 builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.UseInformationalResponses()));
             }
         }, protocol);
-        return new UploadServer(host, root);
+        return new UploadServer(host, root) { _bodyBytesSeen = bodyBytesSeen };
+    }
+
+    private StrongBox<long> _bodyBytesSeen = new();
+
+    /// <summary>The request body bytes the app's reads have seen so far (all requests together).</summary>
+    public long BodyBytesSeen => Interlocked.Read(ref _bodyBytesSeen.Value);
+
+    private sealed class CountedBody(System.IO.Pipelines.PipeReader inner, StrongBox<long> seen) : Microsoft.AspNetCore.Http.Features.IRequestBodyPipeFeature
+    {
+        public System.IO.Pipelines.PipeReader Reader { get; } = new Counting(inner, seen);
+
+        private sealed class Counting(System.IO.Pipelines.PipeReader inner, StrongBox<long> seen) : System.IO.Pipelines.PipeReader
+        {
+            private long _reported; // bytes of the last buffer already counted
+            private System.Buffers.ReadOnlySequence<byte> _last;
+
+            public override async ValueTask<System.IO.Pipelines.ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+            {
+                var result = await inner.ReadAsync(cancellationToken);
+                Report(result);
+                return result;
+            }
+
+            public override bool TryRead(out System.IO.Pipelines.ReadResult result)
+            {
+                var read = inner.TryRead(out result);
+                if (read)
+                {
+                    Report(result);
+                }
+
+                return read;
+            }
+
+            public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+            public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+            {
+                // What stays unconsumed is shown again by the next read: count only what is new there.
+                _reported = _last.Slice(consumed).Length;
+                inner.AdvanceTo(consumed, examined);
+            }
+
+            public override void CancelPendingRead() => inner.CancelPendingRead();
+
+            public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+            private void Report(System.IO.Pipelines.ReadResult result)
+            {
+                _last = result.Buffer;
+                var length = result.Buffer.Length;
+                if (length > _reported)
+                {
+                    Interlocked.Add(ref seen.Value, length - _reported);
+                }
+
+                _reported = length;
+            }
+        }
     }
 
     /// <summary>The temporary files of uploads in progress (nothing else may be left behind).</summary>
