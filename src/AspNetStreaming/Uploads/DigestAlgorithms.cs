@@ -26,7 +26,7 @@ internal static class DigestWants
         foreach (var field in (ReadOnlySpan<string>)["Want-Repr-Digest", "Want-Content-Digest"])
         {
             var value = headers[field];
-            if (value.Count == 0 || !StructuredDictionary.TryParse(string.Join(", ", value.Where(line => line is not null)), out var members))
+            if (value.Count == 0 || !StructuredDictionary.TryParse(value, out var members))
             {
                 continue;
             }

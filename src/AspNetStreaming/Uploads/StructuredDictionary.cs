@@ -26,6 +26,10 @@ internal static class StructuredDictionary
     /// <summary>One member's value: an integer's or boolean's number, a byte sequence's bytes.</summary>
     internal readonly record struct Member(ValueKind Kind, long Number = 0, byte[]? Bytes = null);
 
+    /// <summary>Parses a field's lines as the one dictionary they are (RFC 9110 §5.3: joined with ", ").</summary>
+    public static bool TryParse(Microsoft.Extensions.Primitives.StringValues lines, [NotNullWhen(true)] out Dictionary<string, Member>? members)
+        => TryParse(lines.Count == 1 ? lines[0] ?? "" : string.Join(", ", lines.Where(line => line is not null)), out members);
+
     /// <summary>Parses <paramref name="field"/> (several field lines joined with ", "); false when it is not a dictionary.</summary>
     public static bool TryParse(string field, [NotNullWhen(true)] out Dictionary<string, Member>? members)
     {

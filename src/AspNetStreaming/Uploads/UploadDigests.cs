@@ -77,25 +77,7 @@ internal sealed class UploadDigests : IDisposable
         byte[]? sha256 = null, sha512 = null, md5 = null;
         foreach (var field in includeRepresentation ? new[] { "Content-Digest", "Repr-Digest" } : ["Content-Digest"])
         {
-            // Several lines of one field are one dictionary (RFC 9110 §5.3), whose key given twice keeps its last value;
-            // the two fields must agree where both name an algorithm.
-            var value = headers[field];
-            if (value.Count == 0)
-            {
-                continue;
-            }
-
-            foreach (var (algorithm, digest) in ParseDictionary(string.Join(", ", value.Where(line => line is not null)), field))
-            {
-                if (algorithm == "sha-256")
-                {
-                    sha256 = Merge(sha256, digest, 32, field);
-                }
-                else if (algorithm == "sha-512")
-                {
-                    sha512 = Merge(sha512, digest, 64, field);
-                }
-            }
+            ReadField(headers, field, ref sha256, ref sha512);
         }
 
         var contentMd5 = headers["Content-MD5"].ToString();
@@ -146,26 +128,31 @@ internal sealed class UploadDigests : IDisposable
     public static (byte[]? Sha256, byte[]? Sha512) ReprDigestsOf(IHeaderDictionary headers)
     {
         byte[]? sha256 = null, sha512 = null;
-        var value = headers["Repr-Digest"];
+        ReadField(headers, "Repr-Digest", ref sha256, ref sha512);
+        return (sha256, sha512);
+    }
+
+    // Several lines of one field are one dictionary (RFC 9110 §5.3), whose key given twice keeps its last value; where
+    // two fields both name an algorithm, they must agree (Merge).
+    private static void ReadField(IHeaderDictionary headers, string field, ref byte[]? sha256, ref byte[]? sha512)
+    {
+        var value = headers[field];
         if (value.Count == 0)
         {
-            return (null, null);
+            return;
         }
 
-        // One dictionary over all the field's lines, as FromHeaders reads it: a key given twice keeps its last value.
-        foreach (var (algorithm, digest) in ParseDictionary(string.Join(", ", value.Where(line => line is not null)), "Repr-Digest"))
+        foreach (var (algorithm, digest) in ParseDictionary(value, field))
         {
             if (algorithm == "sha-256")
             {
-                sha256 = Merge(null, digest, 32, "Repr-Digest");
+                sha256 = Merge(sha256, digest, 32, field);
             }
             else
             {
-                sha512 = Merge(null, digest, 64, "Repr-Digest");
+                sha512 = Merge(sha512, digest, 64, field);
             }
         }
-
-        return (sha256, sha512);
     }
 
     /// <summary>The <c>Repr-Digest</c> field value for a SHA-256 digest.</summary>
@@ -230,7 +217,7 @@ internal sealed class UploadDigests : IDisposable
     private static readonly string[] SupportedKeys = ["sha-256", "sha-512"];
 
     // An RFC 8941 dictionary (StructuredDictionary); of its members only sha-256 and sha-512 are read, each a byte sequence.
-    private static IEnumerable<(string Algorithm, byte[] Digest)> ParseDictionary(string value, string field)
+    private static IEnumerable<(string Algorithm, byte[] Digest)> ParseDictionary(Microsoft.Extensions.Primitives.StringValues value, string field)
     {
         if (!StructuredDictionary.TryParse(value, out var members))
         {
