@@ -33,6 +33,9 @@ public sealed class AzureBlobStorageOptions
     /// most 2 s): 2 by default.</summary>
     public int MaxRetries { get; set; } = 2;
 
+    // The service's limit; fewer only so that a test can reach it with a few requests (not bound from configuration).
+    internal int MaxBlocks { get; set; } = AzureBlob.AzureBlobFileStore.ServiceMaxBlocks;
+
     internal static string? Problem(AzureBlobStorageOptions o)
         => string.IsNullOrWhiteSpace(o.ConnectionString) ? "AzureBlob:ConnectionString is required with Provider AzureBlob."
         : !IsConnectionString(o.ConnectionString) ? "AzureBlob:ConnectionString is not a storage connection string."

@@ -80,6 +80,10 @@ internal enum StoreErrorKind
 internal sealed class StoreException(StoreErrorKind kind, string detail, Exception? inner = null) : Exception(detail, inner)
 {
     public StoreErrorKind Kind { get; } = kind;
+
+    /// <summary>With <see cref="StoreErrorKind.TooLarge"/>, the most bytes the store would take: the write's own
+    /// limit, or less when the store holds less (a block blob's 50,000 blocks).</summary>
+    public long Limit { get; init; } = long.MaxValue;
 }
 
 /// <summary>A body staged in a store and not yet visible: <see cref="CommitAsync"/> publishes it, atomically, under

@@ -45,7 +45,7 @@ internal sealed class StreamingStorage
     private AzureBlobFileStore BlobStore(bool allowDotFiles) => (allowDotFiles ? _blobWithDotFiles : _blobWithoutDotFiles).Value;
 
     private AzureBlobFileStore NewBlobStore(bool allowDotFiles) => new(_container.Value, _options.AzureBlob.Prefix, _options.AzureBlob.CreateContainer,
-        allowDotFiles, _options.AzureBlob.BlockSize, _options.AzureBlob.MaxConcurrency);
+        allowDotFiles, _options.AzureBlob.BlockSize, _options.AzureBlob.MaxConcurrency, _options.AzureBlob.MaxBlocks);
 
     // The SDK's own retry policy, bounded so that a request waits seconds, not minutes, before its 503: a store that
     // hangs costs (MaxRetries + 1) network timeouts, 30 s with the defaults (it was 4 × 30 s, and then a 500).

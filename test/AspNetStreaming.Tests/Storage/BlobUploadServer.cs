@@ -59,7 +59,7 @@ internal sealed class BlobUploadServer : IAsyncDisposable
 
     public static async Task<BlobUploadServer> StartAsync(AzuriteServer azurite, long maxSize = 1L << 30, string overwrite = "Replace", string? connectionString = null,
         long maxFileSize = 1L << 30, TestProtocol protocol = TestProtocol.Http11, BlobContainerClient? sharedContainer = null,
-        IReadOnlyDictionary<string, string?>? extraSettings = null)
+        IReadOnlyDictionary<string, string?>? extraSettings = null, int? maxBlocks = null)
     {
         var temp = new TempDirectory();
         Directory.CreateDirectory(temp["uploads"]);
@@ -87,6 +87,11 @@ internal sealed class BlobUploadServer : IAsyncDisposable
         }, builder =>
         {
             builder.Services.AddStreamingStorage(settings.GetSection("Storage"));
+            if (maxBlocks is { } blocks)
+            {
+                builder.Services.PostConfigure<AspNetStreaming.Storage.StorageOptions>(options => options.AzureBlob.MaxBlocks = blocks);
+            }
+
             builder.Services.AddStreamingUploads(settings.GetSection("Uploads"));
             builder.Logging.AddProvider(logs);
         }, protocol);

@@ -11,7 +11,7 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// reached, or answers with a server error or throttling once the client's retries are spent, is 503 as well.
 /// </summary>
 internal sealed class AzureBlobFileStore(BlobContainerClient container, string prefix, bool createContainer, bool allowDotFiles,
-    int blockSize = 4 * 1024 * 1024, int maxConcurrency = 4) : FileStore
+    int blockSize = 4 * 1024 * 1024, int maxConcurrency = 4, int maxBlocks = AzureBlobFileStore.ServiceMaxBlocks) : FileStore
 {
     // A prefix is a folder: "site-a" and "site-a/" both mean "site-a/", so a name can never continue the prefix's own
     // last segment ("b/secret.txt" reaching "site-ab/secret.txt", "-staging/x" reaching "site-a-staging/x").
@@ -29,6 +29,12 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
     public int BlockSize => blockSize;
 
     public int MaxConcurrency => maxConcurrency;
+
+    /// <summary>The most committed blocks a block blob may have (the service's limit).</summary>
+    public const int ServiceMaxBlocks = 50_000;
+
+    /// <summary>The most blocks one blob of this store is given: the service's limit, or fewer in tests.</summary>
+    public int MaxBlocks => maxBlocks;
 
     public override async ValueTask<StoreOpening> OpenReadAsync(string? name, StoreRange? firstRead, CancellationToken cancellationToken)
     {
@@ -74,7 +80,7 @@ internal sealed class AzureBlobFileStore(BlobContainerClient container, string p
             throw AzureBlobErrors.Unavailable(error);
         }
 
-        return await BlobUploader.StageAsync(blob, body, options, blockSize, maxConcurrency, cancellationToken).ConfigureAwait(false);
+        return await BlobUploader.StageAsync(blob, body, options, blockSize, maxConcurrency, maxBlocks, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<bool> DeleteIfUnchangedAsync(string name, string etag, CancellationToken cancellationToken)

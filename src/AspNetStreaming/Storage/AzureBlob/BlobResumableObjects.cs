@@ -67,8 +67,9 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         {
             var blob = Blob(current.Id);
             // The service calls are not cancelled with the request: the blocks of a client that went away are kept.
-            var staged = await BlobUploader.StageBlocksAsync(blob, body, options, files.BlockSize, files.MaxConcurrency, keepOnInterruption: true,
-                cancellationToken, CancellationToken.None).ConfigureAwait(false);
+            // The append may take the blocks that are left once the ones there are compacted.
+            var staged = await BlobUploader.StageBlocksAsync(blob, body, options, files.BlockSize, files.MaxConcurrency,
+                files.MaxBlocks - CompactedBlocks(current.Length), keepOnInterruption: true, cancellationToken, CancellationToken.None).ConfigureAwait(false);
             if (staged.Interruption is null)
             {
                 options.BeforeCommit?.Invoke();
@@ -82,7 +83,17 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
 
             // The list may be newer than current's version; then the commit's If-Match fails, as it must.
             var committed = await blob.GetBlockListAsync(BlockListTypes.Committed, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            var ids = committed.Value.CommittedBlocks.Select(block => block.Name).Concat(staged.Ids).ToList();
+            var ids = committed.Value.CommittedBlocks.Select(block => block.Name).ToList();
+            if (ids.Count + staged.Ids.Count > files.MaxBlocks)
+            {
+                // Each append adds at least one block, and a blob holds at most 50,000: a client of many small
+                // appends (small chunks, a flaky link) would be stuck short of the end. The bytes there are copied,
+                // in the service, into a few large blocks of the same blob, and the commit below puts those first.
+                ids.Clear();
+                await CopyBlocksAsync(blob, blob, current, Guid.NewGuid(), ids, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            ids.AddRange(staged.Ids);
             var result = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
             {
                 Metadata = Metadata(current.State),
@@ -272,14 +283,17 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         }
     }
 
-    // Server-side: the service copies each range of the upload into a block of the target; no byte comes through us.
+    // Server-side: the service copies each range of the upload into a block of the target (the published name, or the
+    // upload itself when an append compacts it); no byte comes through us.
     private async Task CopyBlocksAsync(BlockBlobClient source, BlockBlobClient target, ResumableObject current, Guid publish, List<string> ids,
         CancellationToken cancellationToken)
     {
-        var sourceUri = source.CanGenerateSasUri ? source.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)) : source.Uri;
         var copies = new List<Task>();
         for (long offset = 0; offset < current.Length; offset += PublishRangeSize)
         {
+            // A read grant per range, short-lived: it need only outlast the start of its own copy, however many
+            // ranges a large upload has before it.
+            var sourceUri = source.CanGenerateSasUri ? source.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddMinutes(15)) : source.Uri;
             var id = BlobUploader.BlockId(publish, ids.Count);
             ids.Add(id);
             copies.Add(target.StageBlockFromUriAsync(sourceUri, id, new StageBlockFromUriOptions
@@ -296,6 +310,9 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
 
         await Task.WhenAll(copies).ConfigureAwait(false);
     }
+
+    // The blocks an upload of this length has once compacted into blocks of the publish's size.
+    private static int CompactedBlocks(long length) => (int)Math.Min(int.MaxValue, (length + PublishRangeSize - 1) / PublishRangeSize);
 
     private static BlobRequestConditions IfMatch(ResumableObject current) => new() { IfMatch = new ETag(current.Version) };
 

@@ -19,16 +19,21 @@ internal static partial class BlobUploader
 {
     /// <summary>Stages the body as blocks; the result commits them.</summary>
     public static async Task<StagedWrite> StageAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
-        int maxConcurrency, CancellationToken cancellationToken)
-        => await StageBlocksAsync(blob, body, options, blockSize, maxConcurrency, keepOnInterruption: false, cancellationToken, cancellationToken).ConfigureAwait(false);
+        int maxConcurrency, int maxBlocks, CancellationToken cancellationToken)
+        => await StageBlocksAsync(blob, body, options, blockSize, maxConcurrency, maxBlocks, keepOnInterruption: false, cancellationToken, cancellationToken)
+            .ConfigureAwait(false);
 
     /// <summary>Stages the body as blocks. With <paramref name="keepOnInterruption"/>, a body that fails midway (or
     /// goes past the limit) does not fail the staging: what arrived is staged, a last short block included, and the
     /// result says why it ended (a resumable upload keeps those bytes). The service calls run on
-    /// <paramref name="storeCancellation"/>, so the blocks of a client that went away are still staged.</summary>
+    /// <paramref name="storeCancellation"/>, so the blocks of a client that went away are still staged. A body that
+    /// needs more than <paramref name="maxBlocks"/> blocks is too large: a block blob holds at most 50,000 of them, and
+    /// finding out at the commit would waste the whole upload.</summary>
     public static async Task<StagedBlob> StageBlocksAsync(BlockBlobClient blob, PipeReader body, StoreWriteOptions options, int blockSize,
-        int maxConcurrency, bool keepOnInterruption, CancellationToken cancellationToken, CancellationToken storeCancellation)
+        int maxConcurrency, int maxBlocks, bool keepOnInterruption, CancellationToken cancellationToken, CancellationToken storeCancellation)
     {
+        var blocksHold = (long)Math.Max(maxBlocks, 1) * blockSize;
+        var limit = Math.Min(options.MaxBytes, blocksHold);
         var upload = Guid.NewGuid();
         Exception? interruption = null;
         var ids = new List<string>();
@@ -52,9 +57,11 @@ internal static partial class BlobUploader
                 }
 
                 var buffer = result.Buffer;
-                if (total + buffer.Length > options.MaxBytes)
+                if (total + buffer.Length > limit)
                 {
-                    var tooLarge = new StoreException(StoreErrorKind.TooLarge, $"The body is larger than {options.MaxBytes} bytes.");
+                    var tooLarge = new StoreException(StoreErrorKind.TooLarge, limit < options.MaxBytes
+                        ? $"The body is larger than the {limit} bytes that {maxBlocks} blocks of {blockSize} bytes hold."
+                        : $"The body is larger than {options.MaxBytes} bytes.") { Limit = limit };
                     if (!keepOnInterruption)
                     {
                         throw tooLarge;
