@@ -149,8 +149,11 @@ internal sealed class ResumableAppender(ResumableUploadStore store, UploadOption
                 interrupted = (appended.Added, appended.Offset); // logged once the append slot is free: the log line means "resume now"
                 // Past the announced length, however it was found: by the copy's limit, by the store's, or by Kestrel's
                 // request limit on a chunked body (413): the same 400 as a Content-Length past it gets before reading.
-                if (error is UploadException { Kind: UploadErrorKind.TooLarge } or Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge }
-                    or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } && state.Length is not null)
+                // A store that holds less than the length left (a blob's blocks) is not that: a 413 that says so, and
+                // the client resumes at the offset.
+                var pastLength = error is UploadException { Kind: UploadErrorKind.TooLarge } or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                    || (error is Storage.StoreException { Kind: Storage.StoreErrorKind.TooLarge } full && full.Limit >= limit);
+                if (pastLength && state.Length is not null)
                 {
                     throw PastLength();
                 }

@@ -43,7 +43,8 @@ internal static class UploadErrors
         // The store says which precondition (If-Match, If-None-Match) did not hold; its words carry no secret.
         Storage.StoreErrorKind.PreconditionFailed => new UploadException(UploadErrorKind.PreconditionFailed, error.Message, error),
         Storage.StoreErrorKind.ConcurrentWrite => new UploadException(UploadErrorKind.Conflict, "Another upload of this name was published while this one was sent; nothing of this one was stored.", error),
-        Storage.StoreErrorKind.TooLarge => UploadException.TooLarge(Math.Min(maxSize, error.Limit)),
+        // The store's own limit, when it holds less than the upload's, says what holds it (a blob's blocks).
+        Storage.StoreErrorKind.TooLarge => error.Limit < maxSize ? new UploadException(UploadErrorKind.TooLarge, error.Message, error) : UploadException.TooLarge(maxSize),
         Storage.StoreErrorKind.Failed => new UploadException(UploadErrorKind.Internal, "The file store refused the request; nothing was stored.", error),
         _ => new UploadException(UploadErrorKind.StoreUnavailable, "The file store cannot be reached; nothing was stored. Try again later.", error)
         {

@@ -65,4 +65,33 @@ public sealed class BlobBlockLimitTests(AzuriteServer azurite)
         Assert.Equal(MaxBlocks, most); // it did reach the limit, and never passed it
         Assert.Equal(data, (await server.Container.GetBlobClient("many.bin").DownloadContentAsync()).Value.Content.ToArray());
     }
+
+    [Fact]
+    public async Task AnAppendLargerThanTheBlocksLeft_Is413WithItsOffset_NotPastTheLength_AndTheUploadResumes()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite, maxBlocks: MaxBlocks);
+        var data = UploadServer.RandomBytes(4 * MaxBlocks * BlobUploadServer.BlockSize, seed: 3);
+        using var created = await server.Client.SendAsync(CreateWithLength("cap.bin", [], data.Length));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var location = created.Headers.Location!.OriginalString;
+
+        // Twice what five blocks hold, well within Upload-Length: the store's limit, not the client's fault.
+        using var refused = await server.Client.SendAsync(Patch(location, 0, complete: false, data[..(2 * MaxBlocks * BlobUploadServer.BlockSize)]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Contains("the blob can take", problem!.Detail, StringComparison.Ordinal);
+        var offset = long.Parse(Header(refused, "Upload-Offset"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(offset, 1, MaxBlocks * BlobUploadServer.BlockSize);
+
+        // What arrived is kept; appends of a block each take the rest (compacted as they go) and the file is whole.
+        while (offset < data.Length)
+        {
+            var end = (int)Math.Min(data.Length, offset + BlobUploadServer.BlockSize);
+            using var appended = await server.Client.SendAsync(Patch(location, offset, complete: end == data.Length, data[(int)offset..end]));
+            Assert.True(appended.IsSuccessStatusCode, $"append at {offset}: {(int)appended.StatusCode}");
+            offset = end;
+        }
+
+        Assert.Equal(data, (await server.Container.GetBlobClient("cap.bin").DownloadContentAsync()).Value.Content.ToArray());
+    }
 }

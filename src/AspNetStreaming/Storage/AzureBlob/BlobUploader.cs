@@ -60,7 +60,7 @@ internal static partial class BlobUploader
                 if (total + buffer.Length > limit)
                 {
                     var tooLarge = new StoreException(StoreErrorKind.TooLarge, limit < options.MaxBytes
-                        ? $"The body is larger than the {limit} bytes that {maxBlocks} blocks of {blockSize} bytes hold."
+                        ? $"The body is larger than the {limit} bytes the blob can take: {maxBlocks} more blocks of {blockSize} bytes (a block blob holds at most {AzureBlobFileStore.ServiceMaxBlocks})."
                         : $"The body is larger than {options.MaxBytes} bytes.") { Limit = limit };
                     if (!keepOnInterruption)
                     {
