@@ -52,7 +52,11 @@ internal abstract class ResumableObjectStore
 /// <summary>One resumable upload in a store: its bytes so far, its state, the version both were read at (a blob's
 /// entity tag), when it last changed and, where the listing knows it, when an append last marked it active
 /// (<see cref="ResumableObjectStore.MarkActiveAsync"/>).</summary>
-internal sealed record ResumableObject(string Id, long Length, string State, string Version, DateTimeOffset LastModified, DateTimeOffset? LastMarkedActive = null);
+internal sealed record ResumableObject(string Id, long Length, string State, string Version, DateTimeOffset LastModified, DateTimeOffset? LastMarkedActive = null)
+{
+    /// <summary>Where a store keeps a state too large to ride with the bytes, if it does (its own name for it).</summary>
+    public string? StateBlob { get; init; }
+}
 
 /// <summary>What an append came to: the upload after it, the bytes it added, and, when the body failed midway,
 /// why (the bytes that arrived before are kept).</summary>

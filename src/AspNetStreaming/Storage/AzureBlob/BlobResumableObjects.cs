@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -18,12 +17,11 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// the target name (<c>Put Block From URL</c>) and commits them there in one <c>CommitBlockList</c>: the same
 /// atomic publish as any other upload, so nothing partial of a resumable upload is ever visible under its name.
 /// An append in progress marks itself in an empty blob beside the upload's, <c>{id}.active</c>, which the listing
-/// reads with it (it sorts right after the upload): the expiry sweep of any instance sees the mark's time.
+/// reads with it (it sorts right after the upload): the expiry sweep of any instance sees the mark's time. A state too
+/// large for metadata lives in a blob of its own beside the upload (<c>BlobResumableObjects.State.cs</c>).
 /// </summary>
-internal sealed class BlobResumableObjects(AzureBlobFileStore files) : ResumableObjectStore
+internal sealed partial class BlobResumableObjects(AzureBlobFileStore files) : ResumableObjectStore
 {
-    private const string StateKey = "state";
-
     /// <summary>The metadata a resumable upload's publish leaves on the blob it publishes (see <see cref="PublishedBy"/>).</summary>
     internal const string PublishedByKey = "resumableupload";
     private const long PublishRangeSize = 100L * 1024 * 1024; // Put Block From URL takes up to 4000 MiB; smaller ranges copy in parallel
@@ -35,31 +33,46 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
     public override Task<ResumableObject> CreateAsync(string id, string state, CancellationToken cancellationToken) => Guarded(async () =>
     {
         await files.RequireContainerAsync(cancellationToken).ConfigureAwait(false);
-        var created = await Blob(id).CommitBlockListAsync([], new CommitBlockListOptions
+        var (created, stateBlob) = await CommitStateAsync(id, state, current: null, metadata => Blob(id).CommitBlockListAsync([], new CommitBlockListOptions
         {
-            Metadata = Metadata(state),
+            Metadata = metadata,
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-        }, cancellationToken).ConfigureAwait(false);
-        return new ResumableObject(id, 0, state, created.Value.ETag.ToString("H"), created.Value.LastModified);
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new ResumableObject(id, 0, state, created.Value.ETag.ToString("H"), created.Value.LastModified) { StateBlob = stateBlob };
     }, cancellationToken);
 
     public override Task<ResumableObject?> FindAsync(string id, CancellationToken cancellationToken) => Guarded(async () =>
     {
-        try
+        // A state in a side blob may be replaced between the two reads; then the upload is read again.
+        for (var attempt = 1; ; attempt++)
         {
-            var properties = (await Blob(id).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-            return new ResumableObject(id, properties.ContentLength, StateOf(properties.Metadata), properties.ETag.ToString("H"), properties.LastModified);
-        }
-        catch (RequestFailedException error) when (error.Status == 404)
-        {
-            return (ResumableObject?)null;
+            BlobProperties properties;
+            try
+            {
+                properties = (await Blob(id).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException error) when (error.Status == 404)
+            {
+                return (ResumableObject?)null;
+            }
+
+            if (await ReadStateAsync(id, properties.Metadata, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                return new ResumableObject(id, properties.ContentLength, state.State, properties.ETag.ToString("H"), properties.LastModified) { StateBlob = state.StateBlob };
+            }
+
+            if (attempt == 3)
+            {
+                throw new StoreException(StoreErrorKind.PreconditionFailed, "The upload changed while it was read.");
+            }
         }
     }, cancellationToken);
 
     public override Task<ResumableObject> SetStateAsync(ResumableObject current, string state, CancellationToken cancellationToken) => Guarded(async () =>
     {
-        var changed = await Blob(current.Id).SetMetadataAsync(Metadata(state), IfMatch(current), cancellationToken).ConfigureAwait(false);
-        return current with { State = state, Version = changed.Value.ETag.ToString("H"), LastModified = changed.Value.LastModified };
+        var (changed, stateBlob) = await CommitStateAsync(current.Id, state, current,
+            metadata => Blob(current.Id).SetMetadataAsync(metadata, IfMatch(current), cancellationToken), cancellationToken).ConfigureAwait(false);
+        return current with { State = state, Version = changed.Value.ETag.ToString("H"), LastModified = changed.Value.LastModified, StateBlob = stateBlob };
     }, cancellationToken);
 
     public override Task<ResumableAppend> AppendAsync(ResumableObject current, PipeReader body, StoreWriteOptions options, CancellationToken cancellationToken)
@@ -94,16 +107,17 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
             }
 
             ids.AddRange(staged.Ids);
-            var result = await blob.CommitBlockListAsync(ids, new CommitBlockListOptions
+            var (result, stateBlob) = await CommitStateAsync(current.Id, current.State, current, metadata => blob.CommitBlockListAsync(ids, new CommitBlockListOptions
             {
-                Metadata = Metadata(current.State),
+                Metadata = metadata,
                 Conditions = IfMatch(current),
-            }, CancellationToken.None).ConfigureAwait(false);
+            }, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
             var after = current with
             {
                 Length = current.Length + staged.Length,
                 Version = result.Value.ETag.ToString("H"),
                 LastModified = result.Value.LastModified,
+                StateBlob = stateBlob,
             };
             return new ResumableAppend(after, staged.Length, staged.Interruption);
         }, cancellationToken);
@@ -159,8 +173,8 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         try
         {
             // The bytes are published: the upload keeps only its state, so a HEAD after a lost response still says complete.
-            await source.CommitBlockListAsync([], new CommitBlockListOptions { Metadata = Metadata(completedState), Conditions = IfMatch(current) },
-                CancellationToken.None).ConfigureAwait(false);
+            await CommitStateAsync(current.Id, completedState, current, metadata => source.CommitBlockListAsync([],
+                new CommitBlockListOptions { Metadata = metadata, Conditions = IfMatch(current) }, CancellationToken.None), CancellationToken.None).ConfigureAwait(false);
         }
         catch (RequestFailedException error) when (error.Status is 404 or 412)
         {
@@ -177,6 +191,7 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
     {
         var deleted = (await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
         await DeleteMarkAsync(id, cancellationToken).ConfigureAwait(false);
+        await DeleteStateBlobsAsync(id, cancellationToken).ConfigureAwait(false);
         return deleted;
     }, cancellationToken);
 
@@ -195,52 +210,9 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
         }
 
         await DeleteMarkAsync(current.Id, cancellationToken).ConfigureAwait(false);
+        await DeleteStateBlobsAsync(current.Id, cancellationToken).ConfigureAwait(false);
         return true;
     }, cancellationToken);
-
-    public override async IAsyncEnumerable<ResumableObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await files.RequireContainerAsync(cancellationToken).ConfigureAwait(false);
-        var blobs = files.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = Prefix }, cancellationToken);
-        await using var pages = blobs.GetAsyncEnumerator(cancellationToken);
-        // Each page is a request to the service: its failures become the store's, as every other call's do (a yield
-        // cannot sit in a try with a catch, so the step is taken apart).
-        ResumableObject? held = null; // an upload waits for the next name: its activity mark, if any, sorts right after it
-        while (await Guarded(async () => await pages.MoveNextAsync().ConfigureAwait(false), cancellationToken).ConfigureAwait(false))
-        {
-            var item = pages.Current;
-            var name = item.Name[Prefix.Length..];
-            if (name.EndsWith(MarkSuffix, StringComparison.Ordinal))
-            {
-                var id = name[..^MarkSuffix.Length];
-                if (held?.Id == id)
-                {
-                    yield return held with { LastMarkedActive = item.Properties.LastModified };
-                    held = null;
-                }
-                else
-                {
-                    // A mark whose upload is gone (deleted while an append ran): nothing left to mark.
-                    await DeleteMarkAsync(id, cancellationToken).ConfigureAwait(false);
-                }
-
-                continue;
-            }
-
-            if (held is not null)
-            {
-                yield return held;
-            }
-
-            held = new ResumableObject(name, item.Properties.ContentLength ?? 0, StateOf(item.Metadata),
-                item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
-        }
-
-        if (held is not null)
-        {
-            yield return held;
-        }
-    }
 
     /// <summary>What a published blob's <see cref="PublishedByKey"/> metadata says of the upload it came from: a hash of
     /// the upload's id and version (the id itself is the upload's capability, so it is not written out).</summary>
@@ -316,11 +288,6 @@ internal sealed class BlobResumableObjects(AzureBlobFileStore files) : Resumable
 
     private static BlobRequestConditions IfMatch(ResumableObject current) => new() { IfMatch = new ETag(current.Version) };
 
-    // Metadata travels as HTTP headers: ASCII only, so the state is base64.
-    private static Dictionary<string, string> Metadata(string state) => new() { [StateKey] = Convert.ToBase64String(Encoding.UTF8.GetBytes(state)) };
-
-    private static string StateOf(IDictionary<string, string>? metadata)
-        => metadata is not null && metadata.TryGetValue(StateKey, out var value) ? Encoding.UTF8.GetString(Convert.FromBase64String(value)) : "";
 
     // One place where the service's failures become the store's: unavailable → 503, a failed condition → the race was lost.
     private static async Task<T> Guarded<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
