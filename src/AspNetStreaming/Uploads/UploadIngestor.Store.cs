@@ -51,7 +51,8 @@ public sealed partial class UploadIngestor
         }
         catch (StoreException error) when (error.Kind == StoreErrorKind.TooLarge)
         {
-            throw new UploadException(UploadErrorKind.TooLarge, $"The file in field '{field}' is larger than the limit of {limit} bytes; no file was stored.", error);
+            // The store may hold less than the field's limit (a blob's blocks): the limit that held it is named.
+            throw new UploadException(UploadErrorKind.TooLarge, $"The file in field '{field}' is larger than the limit of {Math.Min(limit, error.Limit)} bytes; no file was stored.", error);
         }
 
         pending.Length = pending.Staged.Length;

@@ -36,6 +36,20 @@ public sealed class BlobBlockLimitTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AFormFileLargerThanTheBlocksHold_Is413NamingWhatHoldsIt_AndNothingIsStored()
+    {
+        await using var server = await BlobUploadServer.StartAsync(azurite, maxBlocks: MaxBlocks);
+        const int holds = MaxBlocks * BlobUploadServer.BlockSize;
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(UploadServer.RandomBytes(holds + 1)), "file", "big.bin" } };
+
+        using var refused = await server.Client.PostAsync("/forms", form);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Contains($"limit of {holds} bytes", problem!.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("big.bin", await server.BlobNamesAsync());
+    }
+
+    [Fact]
     public async Task ManySmallAppends_AreCompactedInTheService_SoTheUploadNeverPassesTheBlockLimit_AndIsPublishedWhole()
     {
         await using var server = await BlobUploadServer.StartAsync(azurite, maxBlocks: MaxBlocks);

@@ -3,8 +3,8 @@ using Azure.Storage.Blobs.Models;
 
 namespace AspNetStreaming.Storage.AzureBlob;
 
-/// <summary>The listing the expiry sweep reads: every upload once, with the time of its activity mark and its state,
-/// the marks and side blobs whose upload is gone deleted on the way.</summary>
+/// <summary>The listing the expiry sweep reads: every upload once, with the time of its activity mark (and its state
+/// when that rides in its metadata), the marks and side blobs whose upload is gone deleted on the way.</summary>
 internal sealed partial class BlobResumableObjects
 {
     public override async IAsyncEnumerable<ResumableObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -38,7 +38,7 @@ internal sealed partial class BlobResumableObjects
                     yield return held with { LastMarkedActive = item.Properties.LastModified };
                     held = null;
                 }
-                else if (id != lastUpload)
+                else
                 {
                     // A mark whose upload is gone (deleted while an append ran): nothing left to mark.
                     await DeleteMarkAsync(id, cancellationToken).ConfigureAwait(false);
@@ -53,10 +53,8 @@ internal sealed partial class BlobResumableObjects
             }
 
             lastUpload = name;
-            // A state replaced since the page was listed: the upload changed, so it is not expiring now.
-            var state = await Guarded(() => ReadStateAsync(name, item.Metadata, cancellationToken), cancellationToken).ConfigureAwait(false);
-            held = state is not { } read ? null : new ResumableObject(name, item.Properties.ContentLength ?? 0, read.State,
-                item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue) { StateBlob = read.StateBlob };
+            held = new ResumableObject(name, item.Properties.ContentLength ?? 0, InlineStateOf(item.Metadata),
+                item.Properties.ETag?.ToString("H") ?? "", item.Properties.LastModified ?? DateTimeOffset.MinValue);
         }
 
         if (held is not null)

@@ -48,7 +48,8 @@ internal sealed partial class BlobResumableObjects
         else
         {
             created = sideBlob = Guid.NewGuid().ToString("N");
-            await StateBlob(id, created).UploadAsync(BinaryData.FromString(state), overwrite: false, cancellationToken).ConfigureAwait(false);
+            // Overwriting: the name is new, and a retry of a write whose answer was lost must not fail as a conflict.
+            await StateBlob(id, created).UploadAsync(BinaryData.FromString(state), overwrite: true, cancellationToken).ConfigureAwait(false);
             metadata = new() { [StateBlobKey] = created };
         }
 
@@ -61,7 +62,7 @@ internal sealed partial class BlobResumableObjects
         {
             if (created is not null)
             {
-                await DeleteStateBlobAsync(id, created).ConfigureAwait(false);
+                await ForgetStateBlobAsync(id, created, current?.StateBlob).ConfigureAwait(false);
             }
 
             throw;
@@ -73,6 +74,37 @@ internal sealed partial class BlobResumableObjects
         }
 
         return (result, sideBlob);
+    }
+
+    // A commit its caller saw fail may have been applied all the same: its answer lost and the SDK's retry refused by
+    // the commit's own condition, or the request cancelled after the service acted. So the side blob it named is
+    // deleted only once the upload is seen not to name it; when it does, the commit took, and the state it replaced
+    // is the one that goes. When the upload cannot be read, both stay until the upload is removed.
+    private async Task ForgetStateBlobAsync(string id, string created, string? replaced)
+    {
+        string? named;
+        try
+        {
+            var properties = await Blob(id).GetPropertiesAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            named = properties.Value.Metadata.TryGetValue(StateBlobKey, out var name) ? name : null;
+        }
+        catch (RequestFailedException error) when (error.Status == 404)
+        {
+            named = null;
+        }
+        catch (Exception)
+        {
+            return;
+        }
+
+        if (named != created)
+        {
+            await DeleteStateBlobAsync(id, created).ConfigureAwait(false);
+        }
+        else if (replaced is not null && replaced != created)
+        {
+            await DeleteStateBlobAsync(id, replaced).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The state an upload's metadata carries or names, and the side blob it is in; <see langword="null"/>
@@ -99,6 +131,12 @@ internal sealed partial class BlobResumableObjects
             return null;
         }
     }
+
+    /// <summary>The state a listed upload's metadata carries, or "" when it names a side blob: the listing serves the
+    /// expiry sweep, which needs versions and times only, and reads no side blob (one it could not read would keep its
+    /// upload from ever expiring).</summary>
+    private static string InlineStateOf(IDictionary<string, string>? metadata)
+        => metadata is not null && metadata.TryGetValue(StateKey, out var inline) ? Encoding.UTF8.GetString(Convert.FromBase64String(inline)) : "";
 
     /// <summary>Whether a listed name is a state's side blob, and whose.</summary>
     private static bool IsStateBlob(string name, out string id)
