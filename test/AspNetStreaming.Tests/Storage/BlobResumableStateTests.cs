@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Tests.Uploads;
 using static AspNetStreaming.Tests.Uploads.ResumableRequests;
@@ -88,13 +86,4 @@ public sealed class BlobResumableStateTests(AzuriteServer azurite)
 
     private static async Task<List<string>> StateBlobsAsync(BlobUploadServer server, string id)
         => (await server.BlobNamesAsync()).Where(name => name.StartsWith($".resumable/{id}.state-", StringComparison.Ordinal)).ToList();
-
-    private static HttpRequestMessage TusPatch(string location, long offset, byte[] body)
-    {
-        var patch = Tus(HttpMethod.Patch, location);
-        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
-        patch.Content = new ByteArrayContent(body);
-        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        return patch;
-    }
 }

@@ -43,6 +43,16 @@ internal static class ResumableRequests
         return request;
     }
 
+    /// <summary>A tus 1.0 PATCH of <paramref name="body"/> at <paramref name="offset"/>.</summary>
+    public static HttpRequestMessage TusPatch(string location, long offset, byte[] body)
+    {
+        var patch = Tus(HttpMethod.Patch, location);
+        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        patch.Content = new ByteArrayContent(body);
+        patch.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
+        return patch;
+    }
+
     /// <summary>The request with <c>Upload-Length</c> set (a tus creation).</summary>
     public static HttpRequestMessage WithLength(this HttpRequestMessage request, long length)
     {
