@@ -13,7 +13,7 @@ namespace AspNetStreaming.Storage.AzureBlob;
 /// every request of the upload, or, when only the completed state passed the limit, a published file whose upload
 /// answered 500 for ever. A side blob is written before the commit that names it and never changed after, so the
 /// commit's condition still decides which state is the upload's; the one it replaced is deleted after the commit,
-/// the one a failed commit named at once.
+/// the one a failed commit named once the upload is seen not to name it (a commit can take though its caller saw it fail).
 /// </summary>
 internal sealed partial class BlobResumableObjects
 {
@@ -165,9 +165,9 @@ internal sealed partial class BlobResumableObjects
                 await DeleteBestEffortAsync(files.Container.GetBlobClient(item.Name), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (RequestFailedException)
+        catch (Exception)
         {
-            // Left to the sweep, which deletes side blobs without an upload.
+            // The upload is gone already: what is left is the sweep's, which deletes side blobs without an upload.
         }
     }
 

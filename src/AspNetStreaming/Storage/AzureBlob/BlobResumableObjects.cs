@@ -288,7 +288,6 @@ internal sealed partial class BlobResumableObjects(AzureBlobFileStore files) : R
 
     private static BlobRequestConditions IfMatch(ResumableObject current) => new() { IfMatch = new ETag(current.Version) };
 
-
     // One place where the service's failures become the store's: unavailable → 503, a failed condition → the race was lost.
     private static async Task<T> Guarded<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
