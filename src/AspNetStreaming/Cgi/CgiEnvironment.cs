@@ -23,7 +23,7 @@ internal static class CgiEnvironment
             ["QUERY_STRING"] = request.QueryString.HasValue ? request.QueryString.Value![1..] : string.Empty,
             ["SCRIPT_NAME"] = scriptName,
             ["SCRIPT_FILENAME"] = scriptFileName,
-            ["REQUEST_URI"] = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw : request.PathBase + request.Path + request.QueryString,
+            ["REQUEST_URI"] = RequestUri(request, context.Features.Get<IHttpRequestFeature>()?.RawTarget),
             ["REMOTE_ADDR"] = connection.RemoteIpAddress?.ToString() ?? string.Empty,
             ["REMOTE_PORT"] = connection.RemotePort.ToString(CultureInfo.InvariantCulture),
         };
@@ -78,6 +78,22 @@ internal static class CgiEnvironment
     /// <summary>Request headers that never reach a script: credentials (Authorization), httpoxy (Proxy, which
     /// would become HTTP_PROXY), the body's framing (given as CONTENT_*), and names a script could confuse with
     /// another (underscores, non-alphanumeric).</summary>
+    // The target as the client sent it (its own escaping kept), under the app's path base: a base set by a proxy
+    // that stripped it (X-Forwarded-Prefix, through the forwarded-headers middleware) is not in the raw target, and
+    // without it REQUEST_URI would disagree with SCRIPT_NAME, which has it.
+    private static string RequestUri(HttpRequest request, string? rawTarget)
+    {
+        if (rawTarget is not { Length: > 0 } raw || raw[0] != '/')
+        {
+            return request.PathBase + request.Path + request.QueryString;
+        }
+
+        var pathBase = request.PathBase.ToUriComponent();
+        var underBase = pathBase.Length == 0 || (raw.StartsWith(pathBase, StringComparison.OrdinalIgnoreCase)
+            && (raw.Length == pathBase.Length || raw[pathBase.Length] is '/' or '?'));
+        return underBase ? raw : pathBase + raw;
+    }
+
     private static bool IsPassed(string name)
     {
         if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)

@@ -5,6 +5,7 @@ using AspNetStreaming.Processes;
 using AspNetStreaming.Tests.Infrastructure;
 using AspNetStreaming.Tests.Processes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -94,6 +95,34 @@ public sealed partial class CgiTests : IDisposable
         Assert.False(vars.ContainsKey("CONTENT_TYPE"));
         Assert.False(vars.ContainsKey("HTTPS"));
         Assert.False(vars.ContainsKey("HOME"), "nothing from the host environment leaks");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UnderAPathBase_RequestUriAgreesWithScriptName_WhetherTheProxyStrippedThePrefixOrNot(bool stripped)
+    {
+        // A proxy that strips /app and says so in X-Forwarded-Prefix, or one that keeps it for UsePathBase.
+        await using var host = await StartAsync(before: app =>
+        {
+            if (stripped)
+            {
+                app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedPrefix });
+            }
+            else
+            {
+                app.UsePathBase("/app");
+            }
+
+            app.UseRouting();
+        });
+        using var connection = await RawConnection.OpenAsync(host.BaseAddress,
+            $"GET {(stripped ? "" : "/app")}/cgi-bin/test.cgi/env?a=%20x HTTP/1.1\nHost: {host.BaseAddress.Authority}\nX-Forwarded-Prefix: /app\nConnection: close\n\n");
+        var response = await connection.ReadUntilAsync("\0", TimeSpan.FromSeconds(10));
+        Assert.StartsWith("HTTP/1.1 200 OK", response, StringComparison.Ordinal);
+        var vars = ParseEnv(DecodeChunked(response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]));
+        Assert.Equal("/app/cgi-bin/test.cgi", vars["SCRIPT_NAME"]);
+        Assert.Equal("/app/cgi-bin/test.cgi/env?a=%20x", vars["REQUEST_URI"]);
     }
 
     [Fact]
