@@ -73,8 +73,9 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
 
             // 104 before the first body byte is read, so a client whose creation request is cut off already knows
             // where to resume. Sent only to clients of our interop version, and only on connections set up with
-            // UseInformationalResponses (ASP.NET Core itself cannot send it, dotnet/aspnetcore#27851).
-            if (ResumableInterop.IsNamedBy(request)
+            // UseInformationalResponses (ASP.NET Core itself cannot send it, dotnet/aspnetcore#27851); never through a
+            // proxy, which may take it for the final answer (nginx does, and then waits for a close that never comes).
+            if (ResumableInterop.IsNamedBy(request) && options.Resumable.SendResumptionSupported && !CameThroughProxy(request)
                 && await context.TrySendInformationalResponseAsync(104, "Upload Resumption Supported",
                     [new("Location", location), new("Upload-Draft-Interop-Version", ResumableInterop.Of(request))], context.RequestAborted).ConfigureAwait(false))
             {
@@ -219,6 +220,10 @@ internal sealed class ResumableUploadHandler(ResumableUploadStore store, UploadO
         $"max-size={options.MaxSize}, expires={(long)options.Resumable.Expiry.TotalSeconds}");
 
     // From the request, not from the prefix alone: a mapping inside a route group (MapGroup("/api")) has a longer URL.
+    private static bool CameThroughProxy(HttpRequest request)
+        => request.Headers.ContainsKey("Forwarded") || request.Headers.ContainsKey("X-Forwarded-For") || request.Headers.ContainsKey("X-Original-For")
+           || request.Headers.ContainsKey("Via");
+
     private static string LocationOf(HttpContext context, string id) => $"{ResumableHeaders.CollectionPath(context)}/{id}";
 
     private static UploadException Inconsistent(string detail) => new(UploadErrorKind.InconsistentLength, detail);

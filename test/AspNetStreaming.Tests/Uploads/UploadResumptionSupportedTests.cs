@@ -79,6 +79,23 @@ public sealed class UploadResumptionSupportedTests
         }
     }
 
+    [Theory]
+    [InlineData("X-Forwarded-For: 10.0.0.1\r\n", true, "201")] // nginx as Microsoft's docs set it up
+    [InlineData("Forwarded: for=10.0.0.1\r\n", true, "201")]
+    [InlineData("Via: 1.1 proxy\r\n", true, "201")]
+    [InlineData("", false, "201")]                              // turned off (a proxy that says nothing of itself)
+    [InlineData("", true, "104")]                               // the control
+    public async Task The104IsNotSentThroughAProxy_WhichMayTakeItForTheFinalAnswer_NorWhenTurnedOff(string proxyHeader, bool enabled, string firstStatus)
+    {
+        using var temp = new TempDirectory();
+        await using var server = await UploadServer.StartAsync(temp.Path, new() { ["Resumable:SendResumptionSupported"] = enabled ? "true" : "false" });
+        using var socket = await ConnectAsync(server);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST /r/p.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nUpload-Draft-Interop-Version: 6\r\n{proxyHeader}Upload-Complete: ?1\r\n\r\nabc"));
+
+        Assert.StartsWith("HTTP/1.1 " + firstStatus, await ReadHeadAsync(socket), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnyHandlerCanSendEarlyHints_AndALineBreakInAValueIsRefusedWithNothingWritten()
     {
