@@ -47,8 +47,9 @@ internal static class PageEndpoints
         // GET and HEAD wherever GET answers (RFC 9110 §9.1): Kestrel sends a HEAD the GET's headers without the body.
         app.MapMethods("/api/files", GetHead, () => Results.Json(new
         {
-            demo = List(files, "/files/"),
-            uploads = List(uploads, "/uploaded/"),
+            // Relative to the page, so that links work under a path base (behind a proxy that mounts the app at /app/).
+            demo = List(files, "files/"),
+            uploads = List(uploads, "uploaded/"),
         })).WithTags("Page").WithSummary("The demo files and the uploaded files (the app's own listing: MapFiles never lists directories).")
             .Produces<object>(StatusCodes.Status200OK, "application/json");
         app.MapMethods("/api/stats", GetHead, () => Results.Json(FileStatuses.ToDictionary(pair => pair.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), pair => pair.Value)))

@@ -29,6 +29,13 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(en
 
 var app = builder.Build();
 app.UseStatusCodePages();
+// Mounted under a path (behind a proxy that keeps the prefix, e.g. /app): every endpoint, Location and page link follows.
+if (app.Configuration["Streaming:PathBase"] is { Length: > 0 } pathBase)
+{
+    app.UsePathBase(pathBase);
+    app.UseRouting(); // after UsePathBase, so routes match the path below the base
+}
+
 app.MapOpenApi();
 
 // GET /: the browser page for browsers (Accept: text/html), the plain list of endpoints for curl and other clients.
@@ -54,6 +61,12 @@ var index = Path.Combine(app.PageRoot(), "index.html");
 app.MapMethods("/", PageEndpoints.GetHead, (HttpContext context) =>
 {
     context.Response.Headers.Vary = "Accept"; // two representations of one URL: caches must key on Accept
+    if (context.Request.PathBase.HasValue && !context.Request.Path.HasValue)
+    {
+        // /app → /app/: the page's links are relative to it.
+        return Results.Redirect(context.Request.PathBase + "/" + context.Request.QueryString);
+    }
+
     return context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
         ? StreamingResults.File(index, new FileResultOptions { ContentType = "text/html; charset=utf-8", CacheControl = "no-cache" })
         : Results.Text(EndpointList);

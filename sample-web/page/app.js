@@ -11,14 +11,14 @@ document.querySelectorAll('[data-seek]').forEach((button) => {
   button.onclick = () => { video.currentTime = Number(button.dataset.seek); video.play(); };
 });
 async function refreshStats() {
-  const stats = await (await fetch('/api/stats')).json();
+  const stats = await (await fetch('api/stats')).json();
   $('#stats').textContent = Object.entries(stats).map(([status, count]) => `${count} × ${status}`).join(', ') || 'none';
 }
 setInterval(refreshStats, 1000);
 
 // Files: the app's listing, each file's ETag from a HEAD to MapFiles, the digest its upload answered with.
 async function refreshFiles() {
-  const list = await (await fetch('/api/files')).json();
+  const list = await (await fetch('api/files')).json();
   const rows = [];
   for (const file of [...list.demo, ...list.uploads]) {
     const head = await fetch(file.url, { method: 'HEAD' });
@@ -44,7 +44,7 @@ function upload(file) {
   let paused = false;
   let last = { time: performance.now(), bytes: 0 };
   const upload = new tus.Upload(file, {
-    endpoint: '/uploads/tus',
+    endpoint: new URL('uploads/tus', document.baseURI).href, // relative to the page: the app may sit under a path base
     chunkSize: 4 * 1024 * 1024,
     retryDelays: [0, 1000, 3000, 5000],
     metadata: { filename: file.name, filetype: file.type || 'application/octet-stream' },
@@ -95,7 +95,7 @@ drop.ondrop = (event) => { event.preventDefault(); drop.classList.remove('over')
 // One multipart form: all its files published, or none.
 $('#form').onsubmit = async (event) => {
   event.preventDefault();
-  const response = await fetch('/uploads', { method: 'POST', body: new FormData(event.target) });
+  const response = await fetch('uploads', { method: 'POST', body: new FormData(event.target) });
   $('#form-result').textContent = `${response.status}: ${await response.text()}`;
   refreshFiles();
 };
@@ -109,7 +109,7 @@ $('#ticker-start').onclick = async () => {
   $('#ticker-stop').disabled = false;
   $('#ticker-status').textContent = 'running';
   try {
-    const response = await fetch('/run/ticker', { signal: ticker.signal });
+    const response = await fetch('run/ticker', { signal: ticker.signal });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     for (;;) {
       const { value, done } = await reader.read();
@@ -131,6 +131,6 @@ $('#ticker-stop').onclick = () => ticker?.abort();
 $('#sha-input').onchange = async (event) => {
   const file = event.target.files[0];
   $('#sha-result').textContent = 'computing…';
-  const response = await fetch('/run/sha256', { method: 'POST', body: file });
+  const response = await fetch('run/sha256', { method: 'POST', body: file });
   $('#sha-result').textContent = (await response.text()).split(' ')[0];
 };
