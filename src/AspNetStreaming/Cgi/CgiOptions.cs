@@ -20,8 +20,14 @@ public sealed class CgiOptions
     /// set; the system temp folder when <see langword="null"/>. Spool files are deleted when the request ends.</summary>
     public string? SpoolDirectory { get; set; }
 
-    /// <summary>The most bytes spooled for a chunked body. 1 GiB by default.</summary>
+    /// <summary>The most bytes spooled for a body. 1 GiB by default.</summary>
     public long MaxSpoolBytes { get; set; } = 1L << 30;
+
+    /// <summary>Whether a body with a <c>Content-Length</c> is spooled whole, like a chunked one, before the script
+    /// starts, instead of streaming into its stdin; off by default. Turn it on behind nginx: it stops passing a request
+    /// body on once the response has started, so a script that writes its head before it has read its input waits
+    /// for the rest of stdin until the idle timeout.</summary>
+    public bool SpoolRequestBodies { get; set; }
 
     internal static OptionsRules<CgiOptions> Rules { get; } = new("Streaming:Cgi", o =>
         o.MaxHeaderBytes <= 0 ? "MaxHeaderBytes must be positive."

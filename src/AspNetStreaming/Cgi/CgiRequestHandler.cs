@@ -72,14 +72,15 @@ internal sealed partial class CgiRequestHandler(string prefix, RootedPathResolve
         try
         {
             long? contentLength = request.ContentLength;
-            if (contentLength is > 0)
+            if (contentLength is > 0 && !cgiOptions.SpoolRequestBodies)
             {
                 body = new Transport.ClientBodyPipeReader(request.BodyReader); // reads end cleanly for Kestrel's drain
             }
-            else if (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+            else if (contentLength is > 0 || (contentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true))
             {
                 // Unknown length (chunked on HTTP/1.1; on HTTP/2 and 3 any body without content-length): spool so
-                // CONTENT_LENGTH can be given (a script may rely on it to read stdin).
+                // CONTENT_LENGTH can be given (a script may rely on it to read stdin). With SpoolRequestBodies, every
+                // body: the whole of it is read before the script can answer (see the option).
                 spool = AsyncFile.OpenWrite(Path.Combine(cgiOptions.SpoolDirectory ?? Path.GetTempPath(), "aspnetstreaming-cgi-" + Guid.NewGuid().ToString("N") + ".body"), FileWriteMode.CreateNew);
                 try
                 {
