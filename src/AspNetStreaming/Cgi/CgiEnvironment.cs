@@ -75,9 +75,6 @@ internal static class CgiEnvironment
         return env;
     }
 
-    /// <summary>Request headers that never reach a script: credentials (Authorization), httpoxy (Proxy, which
-    /// would become HTTP_PROXY), the body's framing (given as CONTENT_*), and names a script could confuse with
-    /// another (underscores, non-alphanumeric).</summary>
     // The target as the client sent it (its own escaping kept), under the app's path base: a base set by a proxy
     // that stripped it (X-Forwarded-Prefix, through the forwarded-headers middleware) is not in the raw target, and
     // without it REQUEST_URI would disagree with SCRIPT_NAME, which has it.
@@ -94,6 +91,9 @@ internal static class CgiEnvironment
         return underBase ? raw : pathBase + raw;
     }
 
+    /// <summary>Request headers that never reach a script: credentials (Authorization), httpoxy (Proxy, which
+    /// would become HTTP_PROXY), the body's framing (given as CONTENT_*), and names a script could confuse with
+    /// another (underscores, non-alphanumeric).</summary>
     private static bool IsPassed(string name)
     {
         if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)

@@ -17,7 +17,7 @@ public sealed class CgiOptions
     public int MaxInternalRedirects { get; set; } = 5;
 
     /// <summary>Where request bodies of unknown length (chunked) are spooled so <c>CONTENT_LENGTH</c> can be
-    /// set; the system temp folder when <see langword="null"/>. Spool files are deleted when the request ends.</summary>
+    /// set (and every body, with <see cref="SpoolRequestBodies"/>); the system temp folder when <see langword="null"/>. Spool files are deleted when the request ends.</summary>
     public string? SpoolDirectory { get; set; }
 
     /// <summary>The most bytes spooled for a body. 1 GiB by default.</summary>
