@@ -59,10 +59,7 @@ public sealed partial class AzuriteServer : IAsyncLifetime
     /// let go): a store that cannot be reached.</summary>
     public string UnreachableConnectionString()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPorts.Free();
         return ConnectionString.Replace($":{Port}/", $":{port}/", StringComparison.Ordinal);
     }
 

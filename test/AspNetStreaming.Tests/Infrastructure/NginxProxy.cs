@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 
 namespace AspNetStreaming.Tests.Infrastructure;
@@ -24,7 +23,7 @@ internal sealed class NginxProxy : IDisposable
         const string nginx = "/usr/sbin/nginx";
         Assert.True(File.Exists(nginx), "nginx is not installed (apt-get install -y nginx; .ci/run does)");
         Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var config = Path.Join(folder, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
             daemon off;
@@ -77,13 +76,6 @@ internal sealed class NginxProxy : IDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static bool Listens(int port)
